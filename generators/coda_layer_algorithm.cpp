@@ -1,0 +1,209 @@
+#include "coda_layer_algorithm.h"
+
+namespace coda {
+
+using Halide::BoundaryConditions::constant_exterior;
+using Halide::Tuple;
+using Halide::clamp;
+using Halide::max;
+using Halide::select;
+using Halide::sqrt;
+
+NormTerms norm_terms(Expr norm_kind, Expr align, Expr sq_norm) {
+    Expr q = sqrt(sq_norm);
+    Expr q_safe = max(q, kNormEps);
+    Expr one_plus_s = 1.0f + sq_norm;
+    // Squashing: y = a q/(1+s) needs no division by q; beta is written with
+    // a/q = w_hat.x, which is bounded by ||x|| (spec section 8.1).
+    Expr squash_alpha = q / one_plus_s;
+    Expr squash_beta = (align / q_safe) * (1.0f - sq_norm) / (one_plus_s * one_plus_s);
+    Expr squash_divisor = one_plus_s / q_safe;
+    Expr is_l2 = norm_kind == static_cast<int>(NormKind::l2);
+    return {select(is_l2, 1.0f / q_safe, squash_alpha),
+            select(is_l2, -align / (q_safe * q_safe * q_safe), squash_beta),
+            select(is_l2, q_safe, squash_divisor)};
+}
+
+Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v) {
+    Func patch("patch");
+    Expr k = g.kernel;
+    Expr kx = v.d % k, ky = (v.d / k) % k, c = v.d / (k * k);
+    patch(v.x, v.y, v.d, v.n) =
+        input_padded(v.x * g.stride - g.pad + kx, v.y * g.stride - g.pad + ky, c, v.n);
+    return patch;
+}
+
+Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
+    Fold f{Func("d_input"), RDom(0, g.kernel, 0, g.kernel, "taps")};
+    Expr kx = f.taps.x, ky = f.taps.y;
+    // Input pixel x was read by output column ox at tap kx iff x = ox*s - p + kx.
+    Expr tx = v.x + g.pad - kx, ty = v.y + g.pad - ky;
+    Expr ox = tx / g.stride, oy = ty / g.stride;
+    Expr hit = (tx % g.stride == 0) && (ty % g.stride == 0) && ox >= 0 && ox < g.out_width &&
+               oy >= 0 && oy < g.out_height;
+    Expr d = (v.c * g.kernel + ky) * g.kernel + kx;
+    f.d_input(v.x, v.y, v.c, v.n) = 0.0f;
+    f.d_input(v.x, v.y, v.c, v.n) +=
+        select(hit,
+               d_patch(clamp(ox, 0, g.out_width - 1), clamp(oy, 0, g.out_height - 1), d, v.n),
+               0.0f);
+    return f;
+}
+
+DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometry &g,
+                       const LayerVars &v) {
+    DirectPath p{Func("coeff_code"), Func("direct_d_patch"),
+                 RDom(0, g.rank, 0, g.out_channels, "over_rank_out"),
+                 RDom(0, g.out_channels, "over_out")};
+    p.coeff_code(v.x, v.y, v.r, v.o, v.n) = coeff(v.x, v.y, v.o, v.n) * code(v.x, v.y, v.r, v.n);
+    // sum_o coeff_o (M_o z + b_o)[d] = sum_{o,r} M[r,o,d] coeff_o z_r + sum_o coeff_o b[o,d]
+    RDom ro = p.over_rank_out;
+    p.d_patch(v.x, v.y, v.d, v.n) = 0.0f;
+    p.d_patch(v.x, v.y, v.d, v.n) += coeff(v.x, v.y, p.over_out, v.n) * b(p.over_out, v.d);
+    p.d_patch(v.x, v.y, v.d, v.n) += M(ro.x, ro.y, v.d) * p.coeff_code(v.x, v.y, ro.x, ro.y, v.n);
+    return p;
+}
+
+ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
+                          const LayerGeometry &g, const LayerVars &v) {
+    ForwardFuncs f;
+    f.input_padded = input_padded;
+    f.over_patch = RDom(0, g.patch_len(), "over_patch");
+    f.over_rank = RDom(0, g.rank, "over_rank");
+    RDom rd = f.over_patch, rr = f.over_rank;
+    f.patch = unfold(input_padded, g, v);
+
+    f.code = Func("code");
+    f.code(v.x, v.y, v.r, v.n) = 0.0f;
+    f.code(v.x, v.y, v.r, v.n) += C(rd, v.r) * f.patch(v.x, v.y, rd, v.n);
+
+    // The dynamic weights: a schedule must compute them per tile, next to
+    // their only consumer (the align reduction), never for the whole layer.
+    f.weights = Func("weights");
+    f.weights(v.x, v.y, v.o, v.d, v.n) = b(v.o, v.d);
+    f.weights(v.x, v.y, v.o, v.d, v.n) += M(rr, v.o, v.d) * f.code(v.x, v.y, rr, v.n);
+
+    // {a, s} = {w.x, ||w||^2} in one sweep over the patch.
+    f.align = Func("align");
+    f.align(v.x, v.y, v.o, v.n) = Tuple(0.0f, 0.0f);
+    Expr w = f.weights(v.x, v.y, v.o, rd, v.n);
+    f.align(v.x, v.y, v.o, v.n) = Tuple(f.align(v.x, v.y, v.o, v.n)[0] + w * f.patch(v.x, v.y, rd, v.n),
+                                        f.align(v.x, v.y, v.o, v.n)[1] + w * w);
+
+    Expr a = f.align(v.x, v.y, v.o, v.n)[0], s = f.align(v.x, v.y, v.o, v.n)[1];
+    NormTerms t = norm_terms(norm_kind, a, s);
+    f.output = Func("output");
+    f.output(v.x, v.y, v.o, v.n) = a * t.alpha;
+    f.norm = Func("norm");
+    f.norm(v.x, v.y, v.o, v.n) = t.divisor;
+    f.wnorm = Func("wnorm");
+    f.wnorm(v.x, v.y, v.o, v.n) = sqrt(s);
+    f.code_out = Func("code_out");
+    f.code_out(v.x, v.y, v.r, v.n) = f.code(v.x, v.y, v.r, v.n);
+    return f;
+}
+
+BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func wnorm,
+                            Func d_output, Expr norm_kind, const LayerGeometry &g,
+                            const LayerVars &v) {
+    BackwardFuncs f;
+    f.input_padded = input_padded;
+    f.over_patch = RDom(0, g.patch_len(), "over_patch");
+    f.over_rank = RDom(0, g.rank, "over_rank");
+    f.over_out = RDom(0, g.out_channels, "over_out");
+    f.over_rank_out = RDom(0, g.rank, 0, g.out_channels, "over_rank_out");
+    f.over_positions = RDom(0, g.out_width, 0, g.out_height, 0, g.batch, "over_positions");
+    RDom rd = f.over_patch, rr = f.over_rank, ro = f.over_out, rro = f.over_rank_out;
+    RDom rp = f.over_positions;
+    Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, r2 = v.r2, d = v.d;
+    f.patch = unfold(input_padded, g, v);
+
+    f.proj = Func("proj");
+    f.proj(x, y, r, o, n) = 0.0f;
+    f.proj(x, y, r, o, n) += M(r, o, rd) * f.patch(x, y, rd, n);
+
+    // a_o = w_o.x recomputed through u_o (no w needed); ||w_o||^2 comes from
+    // the forward pass, which computed it from the weights themselves.
+    f.align = Func("align");
+    f.align(x, y, o, n) = 0.0f;
+    f.align(x, y, o, n) += b(o, rd) * f.patch(x, y, rd, n);
+    f.align(x, y, o, n) += code(x, y, rr, n) * f.proj(x, y, rr, o, n);
+
+    Expr q = wnorm(x, y, o, n);
+    NormTerms t = norm_terms(norm_kind, f.align(x, y, o, n), q * q);
+    f.coeffs = Func("coeffs");
+    f.coeffs(x, y, o, n) = Tuple(d_output(x, y, o, n) * t.alpha, d_output(x, y, o, n) * t.beta);
+    f.gamma = Func("gamma");
+    f.gamma(x, y, o, n) = f.coeffs(x, y, o, n)[0];
+    f.delta = Func("delta");
+    f.delta(x, y, o, n) = f.coeffs(x, y, o, n)[1];
+
+    // Per-step Gram terms of M (spec 3.3).
+    f.gram = Func("gram");
+    f.gram(r, r2, o) = 0.0f;
+    f.gram(r, r2, o) += M(r, o, rd) * M(r2, o, rd);
+    f.gram_bias = Func("gram_bias");
+    f.gram_bias(r, o) = 0.0f;
+    f.gram_bias(r, o) += M(r, o, rd) * b(o, rd);
+    f.gram_code = Func("gram_code");
+    f.gram_code(x, y, r, o, n) = f.gram_bias(r, o);
+    f.gram_code(x, y, r, o, n) += f.gram(r, rr, o) * code(x, y, rr, n);
+
+    // dz = sum_o gamma_o u_o + delta_o M_o^T w_o,  with M_o^T w_o = G_o z + c_o.
+    f.d_code = Func("d_code");
+    f.d_code(x, y, r, n) = 0.0f;
+    f.d_code(x, y, r, n) += f.gamma(x, y, ro, n) * f.proj(x, y, r, ro, n) +
+                            f.delta(x, y, ro, n) * f.gram_code(x, y, r, ro, n);
+
+    // dx_patch = sum_o gamma_o w_o + C^T dz; then fold back to pixels.
+    f.direct = direct_path(f.gamma, code, M, b, g, v);
+    f.d_patch = Func("d_patch");
+    f.d_patch(x, y, d, n) = f.direct.d_patch(x, y, d, n);
+    f.d_patch(x, y, d, n) += C(d, rr) * f.d_code(x, y, rr, n);
+    f.fold = fold(f.d_patch, g, v);
+
+    f.d_C = Func("d_C");
+    f.d_C(d, r) = 0.0f;
+    f.d_C(d, r) += f.d_code(rp.x, rp.y, r, rp.z) * f.patch(rp.x, rp.y, d, rp.z);
+
+    // dL/dw_o = gamma_o x + delta_o w_o, contracted with z (for M) and 1 (for b):
+    // the w_o part becomes M_o (Z^T diag(delta_o) Z) + b_o (delta_o^T Z).
+    Expr gamma_p = f.gamma(rp.x, rp.y, o, rp.z), delta_p = f.delta(rp.x, rp.y, o, rp.z);
+    f.patch_coeff_code = Func("patch_coeff_code");
+    f.patch_coeff_code(r, o, d) = 0.0f;
+    f.patch_coeff_code(r, o, d) +=
+        f.patch(rp.x, rp.y, d, rp.z) * gamma_p * code(rp.x, rp.y, r, rp.z);
+    f.code_delta_code = Func("code_delta_code");
+    f.code_delta_code(r2, r, o) = 0.0f;
+    f.code_delta_code(r2, r, o) +=
+        code(rp.x, rp.y, r2, rp.z) * delta_p * code(rp.x, rp.y, r, rp.z);
+    f.delta_code = Func("delta_code");
+    f.delta_code(r, o) = 0.0f;
+    f.delta_code(r, o) += delta_p * code(rp.x, rp.y, r, rp.z);
+    f.delta_sum = Func("delta_sum");
+    f.delta_sum(o) = 0.0f;
+    f.delta_sum(o) += delta_p;
+    f.patch_gamma = Func("patch_gamma");
+    f.patch_gamma(o, d) = 0.0f;
+    f.patch_gamma(o, d) += gamma_p * f.patch(rp.x, rp.y, d, rp.z);
+
+    f.d_M = Func("d_M");
+    f.d_M(r, o, d) = f.patch_coeff_code(r, o, d) + b(o, d) * f.delta_code(r, o);
+    f.d_M(r, o, d) += M(rr, o, d) * f.code_delta_code(rr, r, o);
+    f.d_b = Func("d_b");
+    f.d_b(o, d) = f.patch_gamma(o, d) + b(o, d) * f.delta_sum(o);
+    f.d_b(o, d) += M(rr, o, d) * f.delta_code(rr, o);
+    return f;
+}
+
+ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
+                                    const LayerGeometry &g, const LayerVars &v) {
+    ContributionFuncs f;
+    f.coeff = Func("coeff");
+    f.coeff(v.x, v.y, v.o, v.n) = g_output(v.x, v.y, v.o, v.n) / norm(v.x, v.y, v.o, v.n);
+    f.direct = direct_path(f.coeff, code, M, b, g, v);
+    f.fold = fold(f.direct.d_patch, g, v);
+    return f;
+}
+
+}  // namespace coda

@@ -1,0 +1,126 @@
+// The CoDA layer (spec sections 1, 3 and 4) as Halide algorithms: forward,
+// backward and contribution passes. Pure definitions only; every schedule lives
+// in schedules/<target>/ and reaches the Funcs through the structs below.
+//
+// Memory layout is PyTorch's (NCHW), seen by Halide innermost first:
+//   input  (x, y, c, n)        = torch (B, Cin, H, W)
+//   C      (d, r)              = torch (r, Cin, k, k),  d = (c*k + ky)*k + kx
+//   M      (r, o, d)           = torch (O*D, r, 1, 1),  row j = d*O + o
+//   b      (o, d)              = torch (O*D)
+//   output (x, y, o, n)        = torch (B, O, H', W')
+//   code z (x, y, r, n)        = torch (B, r, H', W')
+// so parameters move between the two with no reshuffling.
+#pragma once
+
+#include "Halide.h"
+
+namespace coda {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::RDom;
+using Halide::Var;
+
+enum class NormKind { squash = 0, l2 = 1 };
+
+// Smallest ||w|| a division may see. Only weights that are numerically zero
+// (||w|| < 1e-6, far below anything training produces) are affected: for them
+// w.x is itself below 1e-6*||x||, so y stays bounded by ||x||; the L2 gradient
+// (which scales as 1/||w||^2) is capped instead of becoming inf/NaN.
+constexpr float kNormEps = 1e-6f;
+
+// Loop variables shared by the algorithm and the schedules.
+struct LayerVars {
+    Var x{"x"}, y{"y"}, n{"n"};  // output position and image
+    Var c{"c"};                  // input channel (of the unfolded input)
+    Var o{"o"}, r{"r"}, d{"d"};  // output channel, rank, patch index
+    Var r2{"r2"};                // second rank index (Gram matrices)
+};
+
+// Runtime geometry of a layer; the patch length D = Cin*k*k.
+struct LayerGeometry {
+    Expr kernel, stride, pad;
+    Expr in_channels, out_channels, rank;
+    Expr out_width, out_height, batch;
+    Expr patch_len() const {
+        return in_channels * kernel * kernel;
+    }
+};
+
+// Per (position, output channel) scalars of the norm (spec 1.2 and 3.1):
+// y = a*alpha, divisor = 1/alpha, dy/dw = alpha*x + beta*w.
+struct NormTerms {
+    Expr alpha, beta, divisor;
+};
+NormTerms norm_terms(Expr norm_kind, Expr align, Expr sq_norm);
+
+// The patch matrix (im2col) of a zero-padded input: patch(x, y, d, n).
+Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v);
+
+// Scatter-add of a patch-shaped gradient back to the input pixels (the
+// adjoint of unfold); taps that fell into the padding are dropped.
+struct Fold {
+    Func d_input;
+    RDom taps;
+};
+Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v);
+
+// The direct input path with dynamic weights held constant:
+// sum_o coeff_o * w_o(z) for every patch index d, w_o = M_o z + b_o computed
+// from the rank code on the fly (never stored).
+struct DirectPath {
+    Func coeff_code;  // coeff_o * z_r at each position
+    Func d_patch;     // (x, y, d, n)
+    RDom over_rank_out;
+    RDom over_out;
+};
+DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometry &g,
+                       const LayerVars &v);
+
+struct ForwardFuncs {
+    Func input_padded, patch, code, weights, align, output, norm, wnorm;
+    Func code_out;  // copy of the code kept for backward, so schedules may
+                    // compute the internal one on whole (rounded-up) tiles
+    RDom over_patch, over_rank;
+};
+ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
+                          const LayerGeometry &g, const LayerVars &v);
+
+// Backward in the low-rank form of spec 3.3: every term is a GEMM over the
+// rank code, the patches and per-position scalars, so the O*D dynamic weights
+// are never formed (not even per tile).
+struct BackwardFuncs {
+    Func input_padded, patch;
+    Func proj;       // u_o = M_o^T x_patch                     (x, y, r, o, n)
+    Func align;      // a_o = z.u_o + b_o.x_patch                (x, y, o, n)
+    Func coeffs;     // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
+    Func gamma, delta;
+    Func gram;       // G_o = M_o^T M_o                           (r, r2, o)
+    Func gram_bias;  // c_o = M_o^T b_o                           (r, o)
+    Func gram_code;  // G_o z                                     (x, y, r, o, n)
+    Func d_code;     // dL/dz                                     (x, y, r, n)
+    DirectPath direct;
+    Func d_patch;    // dL/dx_patch                               (x, y, d, n)
+    Fold fold;
+    Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)
+    Func code_delta_code;   // sum_p delta_o z_r2 z_r            (r2, r, o)
+    Func delta_code;        // sum_p delta_o z_r                  (r, o)
+    Func delta_sum;         // sum_p delta_o                      (o)
+    Func patch_gamma;       // sum_p gamma_o x_d                  (o, d)
+    Func d_C, d_M, d_b;
+    RDom over_patch, over_rank, over_out, over_rank_out, over_positions;
+};
+BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func wnorm,
+                            Func d_output, Expr norm_kind, const LayerGeometry &g,
+                            const LayerVars &v);
+
+// Explanation pass (spec 4.1): g pushed back with w and the norm detached.
+struct ContributionFuncs {
+    Func coeff;  // g / norm
+    DirectPath direct;
+    Fold fold;
+};
+ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
+                                    const LayerGeometry &g, const LayerVars &v);
+
+}  // namespace coda

@@ -1,0 +1,198 @@
+#include "coda/coda_layer.h"
+
+#include <mutex>
+
+#include "HalideRuntime.h"
+#include "coda_backward.h"
+#include "coda_contribution.h"
+#include "coda_forward.h"
+
+namespace coda {
+
+namespace {
+
+thread_local std::string halide_message;
+
+void record_halide_error(void *, const char *msg) {
+    halide_message = msg;
+}
+
+// Halide's default handler aborts; ours keeps the message for the exception.
+void install_error_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] { halide_set_error_handler(record_halide_error); });
+}
+
+void expect_shape(const LayerConfig &cfg, const char *tensor, const Shape &actual,
+                  const Shape &expected) {
+    if (actual != expected) {
+        throw Error("CoDA layer '" + cfg.name + "': tensor " + tensor + " has shape " +
+                    to_string(actual) + " but expected " + to_string(expected));
+    }
+}
+
+void run_pipeline(const LayerConfig &cfg, const char *pass, int code) {
+    if (code != 0) {
+        std::string msg = halide_message;
+        halide_message.clear();
+        while (!msg.empty() && msg.back() == '\n') {
+            msg.pop_back();
+        }
+        throw Error("CoDA layer '" + cfg.name + "': " + pass + " pipeline failed (Halide error " +
+                    std::to_string(code) + "): " + msg);
+    }
+}
+
+Shape activation_shape(const Shape &x, int channels, int height, int width) {
+    return {x.at(0), channels, height, width};
+}
+
+void check_params(const LayerConfig &cfg, const LayerParams &p) {
+    cfg.validate();
+    expect_shape(cfg, "C", p.C.shape(), cfg.weight_shape());
+    expect_shape(cfg, "M", p.M.shape(), cfg.mix_shape());
+    expect_shape(cfg, "b", p.b.shape(), cfg.bias_shape());
+}
+
+void check_input(const LayerConfig &cfg, const Shape &x) {
+    if (x.size() != 4 || x[1] != cfg.in_channels) {
+        throw Error("CoDA layer '" + cfg.name + "': tensor x has shape " + to_string(x) +
+                    " but expected (B, " + std::to_string(cfg.in_channels) + ", H, W)");
+    }
+    cfg.out_size(static_cast<int>(x[2]));
+    cfg.out_size(static_cast<int>(x[3]));
+}
+
+Shape output_shape(const LayerConfig &cfg, const Shape &x, int channels) {
+    return activation_shape(x, channels, cfg.out_size(static_cast<int>(x[2])),
+                            cfg.out_size(static_cast<int>(x[3])));
+}
+
+// Parameter views in the algorithm's layout (see coda_layer_algorithm.h).
+struct ParamViews {
+    Halide::Runtime::Buffer<float> C, M, b;
+};
+
+ParamViews views(const LayerConfig &cfg, const Tensor &C, const Tensor &M, const Tensor &b) {
+    int D = cfg.patch_len(), O = cfg.out_channels, r = cfg.rank;
+    return {C.halide({D, r}), M.halide({r, O, D}), b.halide({O, D})};
+}
+
+}  // namespace
+
+Norm parse_norm(const std::string &name) {
+    if (name == "squash") {
+        return Norm::squash;
+    }
+    if (name == "l2") {
+        return Norm::l2;
+    }
+    throw Error("unknown norm '" + name + "' (expected squash or l2)");
+}
+
+std::string to_string(Norm norm) {
+    return norm == Norm::squash ? "squash" : "l2";
+}
+
+int LayerConfig::out_size(int in) const {
+    int span = in + 2 * pad - kernel;
+    if (in < 1 || span < 0) {
+        throw Error("CoDA layer '" + name + "': input size " + std::to_string(in) +
+                    " is smaller than the kernel " + std::to_string(kernel) + " with padding " +
+                    std::to_string(pad));
+    }
+    return span / stride + 1;
+}
+
+Shape LayerConfig::weight_shape() const {
+    return {rank, in_channels, kernel, kernel};
+}
+
+Shape LayerConfig::mix_shape() const {
+    return {int64_t{out_channels} * patch_len(), rank, 1, 1};
+}
+
+Shape LayerConfig::bias_shape() const {
+    return {int64_t{out_channels} * patch_len()};
+}
+
+void LayerConfig::validate() const {
+    auto fail = [&](const std::string &what) {
+        throw Error("CoDA layer '" + name + "': " + what);
+    };
+    if (in_channels < 1 || out_channels < 1 || rank < 1) {
+        fail("channels and rank must be positive (in " + std::to_string(in_channels) + ", out " +
+             std::to_string(out_channels) + ", rank " + std::to_string(rank) + ")");
+    }
+    if (kernel < 1 || kernel > 15) {
+        fail("kernel size " + std::to_string(kernel) + " is outside 1..15");
+    }
+    if (stride < 1 || stride > 4) {
+        fail("stride " + std::to_string(stride) + " is outside 1..4");
+    }
+    if (pad < 0 || pad >= kernel) {
+        fail("padding " + std::to_string(pad) + " must be in 0.." + std::to_string(kernel - 1));
+    }
+}
+
+LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x) {
+    install_error_handler();
+    check_params(cfg, p);
+    check_input(cfg, x.shape());
+    LayerForward f{Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
+                   Tensor(output_shape(cfg, x.shape(), cfg.rank)),
+                   Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
+                   Tensor(output_shape(cfg, x.shape(), cfg.out_channels))};
+    ParamViews pv = views(cfg, p.C, p.M, p.b);
+    auto y = f.output.halide(), z = f.code.halide(), n = f.norm.halide(), q = f.wnorm.halide();
+    run_pipeline(cfg, "forward",
+                 coda_forward(x.halide(), pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                              static_cast<int>(cfg.norm), y, z, n, q));
+    return f;
+}
+
+namespace {
+void check_forward(const LayerConfig &cfg, const LayerForward &fwd, const Shape &x) {
+    Shape out = output_shape(cfg, x, cfg.out_channels);
+    expect_shape(cfg, "code", fwd.code.shape(), output_shape(cfg, x, cfg.rank));
+    expect_shape(cfg, "norm", fwd.norm.shape(), out);
+    expect_shape(cfg, "wnorm", fwd.wnorm.shape(), out);
+}
+}  // namespace
+
+LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
+                              const LayerForward &fwd, const Tensor &d_output) {
+    install_error_handler();
+    check_params(cfg, p);
+    check_input(cfg, x.shape());
+    check_forward(cfg, fwd, x.shape());
+    expect_shape(cfg, "d_output", d_output.shape(), output_shape(cfg, x.shape(), cfg.out_channels));
+    LayerGradients g{Tensor(x.shape()), Tensor(p.C.shape()), Tensor(p.M.shape()),
+                     Tensor(p.b.shape())};
+    ParamViews pv = views(cfg, p.C, p.M, p.b), dv = views(cfg, g.d_C, g.d_M, g.d_b);
+    auto dx = g.d_input.halide();
+    run_pipeline(cfg, "backward",
+                 coda_backward(x.halide(), pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                               static_cast<int>(cfg.norm), fwd.code.halide(), fwd.wnorm.halide(),
+                               d_output.halide(), dx, dv.C, dv.M, dv.b));
+    return g;
+}
+
+Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const LayerForward &fwd,
+                          const Tensor &g_output, const Shape &input_shape) {
+    install_error_handler();
+    check_params(cfg, p);
+    check_input(cfg, input_shape);
+    check_forward(cfg, fwd, input_shape);
+    expect_shape(cfg, "g_output", g_output.shape(),
+                 output_shape(cfg, input_shape, cfg.out_channels));
+    Tensor g_input(input_shape);
+    ParamViews pv = views(cfg, p.C, p.M, p.b);
+    auto gi = g_input.halide();
+    run_pipeline(cfg, "contribution",
+                 coda_contribution(fwd.code.halide(), fwd.norm.halide(), pv.M, pv.b, cfg.kernel,
+                                   cfg.stride, cfg.pad, g_output.halide(), gi));
+    return g_input;
+}
+
+}  // namespace coda

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every system package the project needs (Debian 12). Safe to re-run:
+# it only calls apt when something is missing.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libhalide14-0-dev           # Halide 14 + LLVM 14: the pipeline compiler
+  libgtest-dev libbenchmark-dev
+  zlib1g-dev                  # reads the gzipped IDX files of Fashion-MNIST
+  libpng-dev                  # writes contribution maps as PNG
+  dataset-fashion-mnist       # the real data of the demo
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
