@@ -1,0 +1,135 @@
+// The Halide backward and contribution passes against central finite
+// differences of the plain double-precision reference layer.
+//
+// Tolerance: max|halide - fd| / max|fd| <= 1e-5 per tensor, the golden
+// README's summary bound. The finite differences are accurate to ~1e-9
+// (double, eps 1e-6: O(eps^2) truncation plus 1e-16/eps rounding), so the budget
+// is for the float32 pipeline; measured worst case 3.1e-7 over all cases. An
+// index or formula mistake gives errors of order 1e-1.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "random_layer.h"
+#include "reference_layer.h"
+
+namespace coda {
+namespace {
+
+namespace ref = reference;
+
+struct GradCase {
+    LayerConfig cfg;
+    int batch, height, width;
+};
+
+std::ostream &operator<<(std::ostream &os, const GradCase &c) {
+    return os << "Cin" << c.cfg.in_channels << "_O" << c.cfg.out_channels << "_r" << c.cfg.rank
+              << "_k" << c.cfg.kernel << "_s" << c.cfg.stride << "_p" << c.cfg.pad << "_"
+              << to_string(c.cfg.norm) << "_B" << c.batch << "_" << c.height << "x" << c.width;
+}
+
+class LayerGradient : public ::testing::TestWithParam<GradCase> {
+protected:
+    void SetUp() override {
+        const GradCase &c = GetParam();
+        std::mt19937 rng(1234 + c.cfg.kernel * 7 + c.cfg.stride * 13 + c.height);
+        layer = {c.cfg, c.batch, c.height, c.width};
+        params = testing::random_params(c.cfg, rng);
+        x = testing::uniform({c.batch, c.cfg.in_channels, c.height, c.width}, 0, 1, rng);
+        fwd = layer_forward(c.cfg, params, x);
+        g = testing::uniform(fwd.output.shape(), -1, 1, rng);
+        p = {ref::to_double(params.C), ref::to_double(params.M), ref::to_double(params.b)};
+        xd = ref::to_double(x);
+        gd = ref::to_double(g);
+    }
+
+    // Central differences of L(v) = sum(y * g) over every entry of v.
+    template<typename Loss>
+    std::vector<double> finite_differences(std::vector<double> &v, Loss loss) {
+        const double eps = 1e-6;
+        std::vector<double> grad(v.size());
+        for (size_t i = 0; i < v.size(); i++) {
+            double keep = v[i];
+            v[i] = keep + eps;
+            double up = loss();
+            v[i] = keep - eps;
+            double down = loss();
+            v[i] = keep;
+            grad[i] = (up - down) / (2 * eps);
+        }
+        return grad;
+    }
+
+    double loss() {
+        return ref::weighted_sum(ref::forward(layer, p, xd).y, gd);
+    }
+
+    static ::testing::AssertionResult matches(const char *name, const Tensor &actual,
+                                              const std::vector<double> &fd) {
+        double max_fd = 0, max_err = 0;
+        for (size_t i = 0; i < fd.size(); i++) {
+            max_fd = std::max(max_fd, std::fabs(fd[i]));
+            max_err = std::max(max_err, std::fabs(actual[i] - fd[i]));
+        }
+        double rel = max_err / max_fd;
+        if (max_fd > 0 && rel <= 1e-5) {
+            return ::testing::AssertionSuccess();
+        }
+        return ::testing::AssertionFailure() << name << ": max|a-fd|/max|fd| = " << rel
+                                             << " (max|fd| = " << max_fd << ")";
+    }
+
+    ref::Layer layer;
+    LayerParams params;
+    Tensor x, g;
+    LayerForward fwd;
+    ref::Params p;
+    std::vector<double> xd, gd;
+};
+
+TEST_P(LayerGradient, ForwardMatchesReference) {
+    ref::Forward f = ref::forward(layer, p, xd);
+    EXPECT_TRUE(matches("y", fwd.output, f.y));
+    EXPECT_TRUE(matches("norm", fwd.norm, f.norm));
+    EXPECT_TRUE(matches("wnorm", fwd.wnorm, f.wnorm));
+}
+
+TEST_P(LayerGradient, BackwardMatchesFiniteDifferences) {
+    LayerGradients grads = layer_backward(layer.cfg, params, x, fwd, g);
+    auto L = [&] { return loss(); };
+    EXPECT_TRUE(matches("dL/dx", grads.d_input, finite_differences(xd, L)));
+    EXPECT_TRUE(matches("dL/dC", grads.d_C, finite_differences(p.C, L)));
+    EXPECT_TRUE(matches("dL/dM", grads.d_M, finite_differences(p.M, L)));
+    EXPECT_TRUE(matches("dL/db", grads.d_b, finite_differences(p.b, L)));
+}
+
+TEST_P(LayerGradient, ContributionIsDetachedGradient) {
+    // Freeze w(x0) and the norms: the layer becomes linear in x.
+    std::vector<double> w0 = ref::dynamic_weights(layer, p, xd);
+    std::vector<double> n0 = ref::forward(layer, p, xd).norm;
+    auto detached = [&] { return ref::weighted_sum(ref::forward(layer, p, xd, &w0, &n0).y, gd); };
+    Tensor gx = layer_contribution(layer.cfg, params, fwd, g, x.shape());
+    EXPECT_TRUE(matches("dLdet/dx", gx, finite_differences(xd, detached)));
+}
+
+using testing::layer;
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, LayerGradient,
+    ::testing::Values(GradCase{layer(3, 4, 5, 3, 1, 1), 2, 5, 6},
+                      GradCase{layer(2, 3, 4, 1, 1, 0), 2, 4, 5},
+                      GradCase{layer(3, 2, 3, 5, 1, 2), 1, 6, 5},
+                      GradCase{layer(2, 3, 3, 3, 2, 1), 2, 7, 6},
+                      GradCase{layer(2, 2, 4, 5, 2, 2), 1, 7, 7},
+                      GradCase{layer(4, 3, 6, 3, 1, 0), 1, 6, 6},
+                      GradCase{layer(3, 3, 4, 3, 2, 1, Norm::l2), 2, 6, 7},
+                      GradCase{layer(3, 2, 2, 1, 2, 0, Norm::l2), 2, 5, 5},
+                      GradCase{layer(2, 3, 3, 5, 1, 2, Norm::l2), 1, 5, 4}),
+    [](const ::testing::TestParamInfo<GradCase> &info) {
+        std::ostringstream s;
+        s << info.param;
+        return s.str();
+    });
+
+}  // namespace
+}  // namespace coda
