@@ -67,6 +67,7 @@ DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometr
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v) {
     ForwardFuncs f;
+    f.C = C, f.M = M, f.b = b;
     f.input_padded = input_padded;
     f.over_patch = RDom(0, g.patch_len(), "over_patch");
     f.over_rank = RDom(0, g.rank, "over_rank");
@@ -103,11 +104,13 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
     return f;
 }
 
-BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func wnorm,
-                            Func d_output, Expr norm_kind, const LayerGeometry &g,
-                            const LayerVars &v) {
+BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func output,
+                            Func norm, Func wnorm, Func d_output, Expr norm_kind,
+                            const LayerGeometry &g, const LayerVars &v) {
     BackwardFuncs f;
+    f.C = C, f.M = M, f.b = b;
     f.input_padded = input_padded;
+    f.code = code;
     f.over_patch = RDom(0, g.patch_len(), "over_patch");
     f.over_rank = RDom(0, g.rank, "over_rank");
     f.over_out = RDom(0, g.out_channels, "over_out");
@@ -122,15 +125,10 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.proj(x, y, r, o, n) = 0.0f;
     f.proj(x, y, r, o, n) += M(r, o, rd) * f.patch(x, y, rd, n);
 
-    // a_o = w_o.x recomputed through u_o (no w needed); ||w_o||^2 comes from
-    // the forward pass, which computed it from the weights themselves.
-    f.align = Func("align");
-    f.align(x, y, o, n) = 0.0f;
-    f.align(x, y, o, n) += b(o, rd) * f.patch(x, y, rd, n);
-    f.align(x, y, o, n) += code(x, y, rr, n) * f.proj(x, y, rr, o, n);
-
+    // a_o = w_o.x = y_o * n_o and ||w_o|| come from the forward pass, which
+    // computed them from the weights themselves.
     Expr q = wnorm(x, y, o, n);
-    NormTerms t = norm_terms(norm_kind, f.align(x, y, o, n), q * q);
+    NormTerms t = norm_terms(norm_kind, output(x, y, o, n) * norm(x, y, o, n), q * q);
     f.coeffs = Func("coeffs");
     f.coeffs(x, y, o, n) = Tuple(d_output(x, y, o, n) * t.alpha, d_output(x, y, o, n) * t.beta);
     f.gamma = Func("gamma");
@@ -162,9 +160,11 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.d_patch(x, y, d, n) += C(d, rr) * f.d_code(x, y, rr, n);
     f.fold = fold(f.d_patch, g, v);
 
+    f.patch_d_code = Func("patch_d_code");
+    f.patch_d_code(d, r) = 0.0f;
+    f.patch_d_code(d, r) += f.d_code(rp.x, rp.y, r, rp.z) * f.patch(rp.x, rp.y, d, rp.z);
     f.d_C = Func("d_C");
-    f.d_C(d, r) = 0.0f;
-    f.d_C(d, r) += f.d_code(rp.x, rp.y, r, rp.z) * f.patch(rp.x, rp.y, d, rp.z);
+    f.d_C(d, r) = f.patch_d_code(d, r);
 
     // dL/dw_o = gamma_o x + delta_o w_o, contracted with z (for M) and 1 (for b):
     // the w_o part becomes M_o (Z^T diag(delta_o) Z) + b_o (delta_o^T Z).
@@ -199,6 +199,7 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
 ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
                                     const LayerGeometry &g, const LayerVars &v) {
     ContributionFuncs f;
+    f.M = M, f.b = b, f.code = code;
     f.coeff = Func("coeff");
     f.coeff(v.x, v.y, v.o, v.n) = g_output(v.x, v.y, v.o, v.n) / norm(v.x, v.y, v.o, v.n);
     f.direct = direct_path(f.coeff, code, M, b, g, v);

@@ -78,6 +78,7 @@ DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometr
                        const LayerVars &v);
 
 struct ForwardFuncs {
+    Func C, M, b;  // the parameters as given
     Func input_padded, patch, code, weights, align, output, norm, wnorm;
     Func code_out;  // copy of the code kept for backward, so schedules may
                     // compute the internal one on whole (rounded-up) tiles
@@ -90,9 +91,10 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
 // rank code, the patches and per-position scalars, so the O*D dynamic weights
 // are never formed (not even per tile).
 struct BackwardFuncs {
+    Func C, M, b;  // the parameters as given
     Func input_padded, patch;
+    Func code;       // z from the forward pass                   (x, y, r, n)
     Func proj;       // u_o = M_o^T x_patch                     (x, y, r, o, n)
-    Func align;      // a_o = z.u_o + b_o.x_patch                (x, y, o, n)
     Func coeffs;     // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
     Func gamma, delta;
     Func gram;       // G_o = M_o^T M_o                           (r, r2, o)
@@ -102,6 +104,7 @@ struct BackwardFuncs {
     DirectPath direct;
     Func d_patch;    // dL/dx_patch                               (x, y, d, n)
     Fold fold;
+    Func patch_d_code;      // sum_p x_d dz_r                     (d, r)
     Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)
     Func code_delta_code;   // sum_p delta_o z_r2 z_r            (r2, r, o)
     Func delta_code;        // sum_p delta_o z_r                  (r, o)
@@ -110,13 +113,14 @@ struct BackwardFuncs {
     Func d_C, d_M, d_b;
     RDom over_patch, over_rank, over_out, over_rank_out, over_positions;
 };
-BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func wnorm,
-                            Func d_output, Expr norm_kind, const LayerGeometry &g,
-                            const LayerVars &v);
+BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func output,
+                            Func norm, Func wnorm, Func d_output, Expr norm_kind,
+                            const LayerGeometry &g, const LayerVars &v);
 
 // Explanation pass (spec 4.1): g pushed back with w and the norm detached.
 struct ContributionFuncs {
-    Func coeff;  // g / norm
+    Func M, b, code;  // as given
+    Func coeff;       // g / norm
     DirectPath direct;
     Fold fold;
 };

@@ -16,6 +16,14 @@ using coda::LayerVars;
 constexpr int kEstBatch = 64, kEstSize = 16, kEstIn = 32, kEstOut = 32, kEstRank = 64, kEstK = 3;
 constexpr int kEstPatch = kEstIn * kEstK * kEstK;
 
+// Every buffer but x is read through an edge clamp: schedules may then compute
+// whole register tiles past the last channel or position, whose extra values
+// are dropped (x itself is zero-padded, as the layer defines).
+template<typename T>
+Func edge(T &buffer) {
+    return BoundaryConditions::repeat_edge(buffer);
+}
+
 // Parameter and geometry inputs common to the three passes.
 #define CODA_LAYER_PARAMS                                              \
     Input<Buffer<float>> M{"M", 3};                                    \
@@ -53,10 +61,7 @@ public:
                         C.dim(1).extent(), out_size(input.dim(0).extent()),
                         out_size(input.dim(1).extent()), input.dim(3).extent()};
         Func padded = BoundaryConditions::constant_exterior(input, 0.0f);
-        // Edge-clamped parameters let schedules round channel blocks up to
-        // whole register tiles; the extra channels are computed and dropped.
-        Func M_edge = BoundaryConditions::repeat_edge(M), b_edge = BoundaryConditions::repeat_edge(b);
-        auto f = coda::coda_forward(padded, C, M_edge, b_edge, norm_kind, g, v);
+        auto f = coda::coda_forward(padded, edge(C), edge(M), edge(b), norm_kind, g, v);
         output = f.output;
         code = f.code_out;
         norm = f.norm;
@@ -90,6 +95,8 @@ public:
     CODA_LAYER_PARAMS
     Input<int> norm_kind{"norm_kind", 0, 0, 1};
     Input<Buffer<float>> code{"code", 4};
+    Input<Buffer<float>> output{"output", 4};
+    Input<Buffer<float>> norm{"norm", 4};
     Input<Buffer<float>> wnorm{"wnorm", 4};
     Input<Buffer<float>> d_output{"d_output", 4};
     Output<Buffer<float>> d_input{"d_input", 4};
@@ -102,7 +109,8 @@ public:
                         C.dim(1).extent(), d_output.dim(0).extent(), d_output.dim(1).extent(),
                         d_output.dim(3).extent()};
         Func padded = BoundaryConditions::constant_exterior(input, 0.0f);
-        auto f = coda::coda_backward(padded, C, M, b, code, wnorm, d_output, norm_kind, g, v);
+        auto f = coda::coda_backward(padded, edge(C), edge(M), edge(b), edge(code), edge(output),
+                                     edge(norm), edge(wnorm), edge(d_output), norm_kind, g, v);
         d_input = f.fold.d_input;
         d_C = f.d_C;
         d_M = f.d_M;
@@ -116,8 +124,9 @@ public:
         pad.set_estimate(1);
         norm_kind.set_estimate(0);
         estimate_activation(code, kEstRank, kEstSize);
-        estimate_activation(wnorm, kEstOut, kEstSize);
-        estimate_activation(d_output, kEstOut, kEstSize);
+        for (auto *t : {&output, &norm, &wnorm, &d_output}) {
+            estimate_activation(*t, kEstOut, kEstSize);
+        }
         estimate_activation(d_input, kEstIn, kEstSize);
         d_C.set_estimates({{0, kEstPatch}, {0, kEstRank}});
         d_M.set_estimates({{0, kEstRank}, {0, kEstOut}, {0, kEstPatch}});
@@ -144,7 +153,8 @@ public:
         LayerGeometry g{kernel, stride, pad, M.dim(2).extent() / (kernel * kernel), M.dim(1).extent(),
                         code.dim(2).extent(), g_output.dim(0).extent(), g_output.dim(1).extent(),
                         g_output.dim(3).extent()};
-        auto f = coda::coda_contribution(code, norm, M, b, g_output, g, v);
+        auto f = coda::coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output),
+                                         g, v);
         g_input = f.fold.d_input;
 
         estimate_activation(code, kEstRank, kEstSize);

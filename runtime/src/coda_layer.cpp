@@ -155,6 +155,7 @@ namespace {
 void check_forward(const LayerConfig &cfg, const LayerForward &fwd, const Shape &x) {
     Shape out = output_shape(cfg, x, cfg.out_channels);
     expect_shape(cfg, "code", fwd.code.shape(), output_shape(cfg, x, cfg.rank));
+    expect_shape(cfg, "output", fwd.output.shape(), out);
     expect_shape(cfg, "norm", fwd.norm.shape(), out);
     expect_shape(cfg, "wnorm", fwd.wnorm.shape(), out);
 }
@@ -173,8 +174,9 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
     auto dx = g.d_input.halide();
     run_pipeline(cfg, "backward",
                  coda_backward(x.halide(), pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                               static_cast<int>(cfg.norm), fwd.code.halide(), fwd.wnorm.halide(),
-                               d_output.halide(), dx, dv.C, dv.M, dv.b));
+                               static_cast<int>(cfg.norm), fwd.code.halide(), fwd.output.halide(),
+                               fwd.norm.halide(), fwd.wnorm.halide(), d_output.halide(), dx, dv.C,
+                               dv.M, dv.b));
     return g;
 }
 
