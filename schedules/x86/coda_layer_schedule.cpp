@@ -41,15 +41,24 @@ void materialize(Func f) {
 // f(x, y, c, ...) with updates reducing over `reductions[i]`: returns the
 // wrapper that consumers read. Per wrapper tile, f is computed on a fixed
 // kVec x kRows x block tile whose accumulators live in registers.
+// Loops in `inner_channels` run inside each position tile, so that inputs
+// staged per position tile are reused across them.
 Func register_tile(Func f, const LayerVars &v, Var c, int block,
-                   const std::vector<std::vector<RVar>> &reductions) {
+                   const std::vector<std::vector<RVar>> &reductions,
+                   const std::vector<Var> &inner_channels = {}) {
     Func out = f.in();
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci");
+    std::vector<VarOrRVar> order = {xi, ci, yi, co};
+    order.insert(order.end(), inner_channels.begin(), inner_channels.end());
+    order.push_back(xo);
+    order.push_back(yo);
     out.split(v.x, xo, xi, kVec, kGuard)
         .split(v.y, yo, yi, kRows, kGuard)
         .split(c, co, ci, block, kGuard)
-        .reorder(xi, ci, yi, co, xo, yo)
-        .vectorize(xi);
+        .reorder(order)
+        .vectorize(xi)
+        .unroll(ci)  // constant tile indices: the tile can live in registers
+        .unroll(yi);
     f.compute_at(out, co)
         .bound_extent(v.x, kVec)
         .bound_extent(v.y, kRows)
@@ -71,11 +80,18 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
 Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unrolled, int block) {
     Func out = f.in();
     Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
+    std::vector<VarOrRVar> order = {vi, ui, vo, uo};
+    for (Var a : f.args()) {
+        if (a.name() != vec_dim.name() && a.name() != unrolled.name()) {
+            order.push_back(a);
+        }
+    }
     out.compute_root()
         .split(vec_dim, vo, vi, lanes, kGuard)
         .split(unrolled, uo, ui, block, kGuard)
-        .reorder(vi, ui, vo, uo)
-        .vectorize(vi, kVec)
+        .reorder(order)
+        .vectorize(vi)
+        .unroll(ui)
         .parallel(uo);
     f.compute_at(out, vo)
         .bound_extent(vec_dim, lanes)
@@ -154,7 +170,10 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const LayerGeometry
     // dz per image: u = M^T x_patch and G z, both register-tiled GEMMs.
     Func d_code = register_tile(f.d_code, v, v.r, 4, {{f.over_out}});
     d_code.compute_root().parallel(v.n);
-    register_tile(f.proj, v, v.r, 4, {{f.over_patch}}).compute_at(d_code, v.n);
+    Func proj = register_tile(f.proj, v, v.r, 4, {{f.over_patch}}, {v.o});
+    proj.compute_at(d_code, v.n);
+    // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
+    f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, kVec, kGuard);
     register_tile(f.gram_code, v, v.r, 4, {{f.over_rank}}).compute_at(d_code, v.n);
 
     schedule_direct_path(f.direct, v);
