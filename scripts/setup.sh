@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   zlib1g-dev                  # reads the gzipped IDX files of Fashion-MNIST
   libpng-dev                  # writes contribution maps as PNG
+  nlohmann-json3-dev          # parses and writes the JSON header of safetensors checkpoints
   dataset-fashion-mnist       # the real data of the demo
   clang-format
 )
