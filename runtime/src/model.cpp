@@ -1,0 +1,208 @@
+#include "coda/model.h"
+
+#include <cmath>
+#include <random>
+
+#include "coda/random.h"
+
+namespace coda {
+
+namespace {
+
+Tensor uniform_init(const Shape &shape, double fan_in, std::mt19937_64 &rng) {
+    Tensor t(shape);
+    const double bound = 1.0 / std::sqrt(fan_in);
+    for (float &v : t.values()) {
+        // 53 random bits -> [0, 1): the same numbers with every standard library.
+        double u = double(rng() >> 11) * 0x1.0p-53;
+        v = static_cast<float>((2 * u - 1) * bound);
+    }
+    return t;
+}
+
+int64_t row_size(const Tensor &t) {
+    return t.size() / t.dim(0);
+}
+
+}  // namespace
+
+Tensor select_rows(const Tensor &t, const std::vector<int> &rows) {
+    Shape shape = t.shape();
+    shape[0] = static_cast<int64_t>(rows.size());
+    Tensor out(shape);
+    const int64_t n = row_size(t);
+    for (size_t i = 0; i < rows.size(); i++) {
+        if (rows[i] < 0 || rows[i] >= t.dim(0)) {
+            throw Error("row " + std::to_string(rows[i]) + " outside a batch of " +
+                        std::to_string(t.dim(0)));
+        }
+        std::copy_n(t.data() + rows[i] * n, n, out.data() + i * n);
+    }
+    return out;
+}
+
+CodaNet::CodaNet(ModelConfig config)
+    : config_(std::move(config)), layers_(config_.layer_configs()) {
+    for (const LayerConfig &c : layers_) {
+        params_.push_back({Tensor(c.weight_shape()), Tensor(c.mix_shape()), Tensor(c.bias_shape())});
+    }
+}
+
+void CodaNet::init(uint64_t seed) {
+    std::mt19937_64 rng(derive_seed(seed, 0x1417));
+    for (size_t i = 0; i < layers_.size(); i++) {
+        const LayerConfig &c = layers_[i];
+        params_[i].C = uniform_init(c.weight_shape(), c.patch_len(), rng);
+        params_[i].M = uniform_init(c.mix_shape(), c.rank, rng);
+        params_[i].b = uniform_init(c.bias_shape(), c.rank, rng);
+    }
+}
+
+int64_t CodaNet::parameter_count() const {
+    int64_t n = 0;
+    for (const LayerParams &p : params_) {
+        n += p.C.size() + p.M.size() + p.b.size();
+    }
+    return n;
+}
+
+Tensor CodaNet::encode(const Tensor &images) const {
+    const ModelConfig &m = config_;
+    if (images.rank() != 4 || images.dim(1) != m.image_channels || images.dim(2) != m.image_height ||
+        images.dim(3) != m.image_width) {
+        throw Error("images have shape " + to_string(images.shape()) + " but the model expects (B, " +
+                    std::to_string(m.image_channels) + ", " + std::to_string(m.image_height) + ", " +
+                    std::to_string(m.image_width) + ")");
+    }
+    const int64_t B = images.dim(0), C = m.image_channels, H = m.image_height, W = m.image_width;
+    const int p = m.input_pad, He = m.encoded_height(), We = m.encoded_width();
+    const int copies = m.add_inverse ? 2 : 1;
+    Tensor out({B, C * copies, He, We}, 0.0f);
+    for (int64_t b = 0; b < B; b++) {
+        for (int64_t c = 0; c < C; c++) {
+            for (int64_t y = 0; y < H; y++) {
+                for (int64_t x = 0; x < W; x++) {
+                    float v = images[((b * C + c) * H + y) * W + x];
+                    if (!std::isfinite(v)) {
+                        throw Error("image " + std::to_string(b) + " has a non-finite pixel");
+                    }
+                    out[((b * C * copies + c) * He + y + p) * We + x + p] = v;
+                    if (m.add_inverse) {
+                        out[((b * C * copies + C + c) * He + y + p) * We + x + p] = 1.0f - v;
+                    }
+                }
+            }
+        }
+    }
+    return out;
+}
+
+Trace CodaNet::forward(const Tensor &images) const {
+    return forward_encoded(encode(images));
+}
+
+Trace CodaNet::forward_encoded(const Tensor &encoded) const {
+    Trace t;
+    t.activations.push_back(encoded);
+    for (size_t i = 0; i < layers_.size(); i++) {
+        t.layers.push_back(layer_forward(layers_[i], params_[i], t.activations.back()));
+        if (i + 1 < layers_.size()) {
+            t.activations.push_back(t.layers.back().output);
+        }
+    }
+    // logits = sum over final positions / T + b0
+    const Tensor &y = t.layers.back().output;
+    const int64_t B = y.dim(0), K = y.dim(1), P = y.dim(2) * y.dim(3);
+    t.logits = Tensor({B, K});
+    for (int64_t b = 0; b < B; b++) {
+        for (int64_t k = 0; k < K; k++) {
+            double s = 0;
+            for (int64_t i = 0; i < P; i++) {
+                s += y[(b * K + k) * P + i];
+            }
+            t.logits[b * K + k] = static_cast<float>(s / config_.temperature + config_.logit_bias);
+        }
+    }
+    return t;
+}
+
+namespace {
+
+// d logit_k / d y_L[k, pos] = 1/T at every final position.
+Tensor spread_over_positions(const Tensor &per_class, const Shape &map_shape, double T) {
+    Tensor g(map_shape);
+    const int64_t P = map_shape[2] * map_shape[3];
+    for (int64_t i = 0; i < per_class.size(); i++) {
+        std::fill_n(g.data() + i * P, P, static_cast<float>(per_class[i] / T));
+    }
+    return g;
+}
+
+}  // namespace
+
+std::vector<LayerGradients> CodaNet::backward(const Trace &trace, const Tensor &d_logits,
+                                              Tensor *d_input) const {
+    const Tensor &y = trace.layers.back().output;
+    if (d_logits.shape() != trace.logits.shape()) {
+        throw Error("d_logits has shape " + to_string(d_logits.shape()) + " but the logits have " +
+                    to_string(trace.logits.shape()));
+    }
+    Tensor g = spread_over_positions(d_logits, y.shape(), config_.temperature);
+    std::vector<LayerGradients> grads(layers_.size());
+    for (size_t i = layers_.size(); i-- > 0;) {
+        grads[i] = layer_backward(layers_[i], params_[i], trace.activations[i], trace.layers[i], g);
+        g = std::move(grads[i].d_input);
+    }
+    if (d_input) {
+        *d_input = std::move(g);
+    }
+    return grads;
+}
+
+Explanation CodaNet::explain(const Trace &trace, const std::vector<int> &images,
+                             const std::vector<int> &classes) const {
+    if (images.size() != classes.size() || images.empty()) {
+        throw Error("explain needs one class per image (got " + std::to_string(images.size()) +
+                    " images and " + std::to_string(classes.size()) + " classes)");
+    }
+    const int K = config_.num_classes();
+    Explanation e{{}, {}, images, classes, {}};
+    Tensor one_hot({int64_t(images.size()), K}, 0.0f);
+    for (size_t i = 0; i < classes.size(); i++) {
+        if (classes[i] < 0 || classes[i] >= K) {
+            throw Error("class " + std::to_string(classes[i]) + " outside 0.." + std::to_string(K - 1));
+        }
+        one_hot[i * K + classes[i]] = 1.0f;
+        if (images[i] < 0 || images[i] >= trace.logits.dim(0)) {
+            throw Error("image " + std::to_string(images[i]) + " outside a batch of " +
+                        std::to_string(trace.logits.dim(0)));
+        }
+        e.logits.push_back(trace.logits[int64_t(images[i]) * K + classes[i]]);
+    }
+    // The same images' forward results, one row per explained pair.
+    std::vector<LayerForward> fwd;
+    for (const LayerForward &f : trace.layers) {
+        fwd.push_back({select_rows(f.output, images), select_rows(f.code, images),
+                       select_rows(f.norm, images), select_rows(f.wnorm, images)});
+    }
+    Tensor g = spread_over_positions(one_hot, fwd.back().output.shape(), config_.temperature);
+    e.maps.resize(layers_.size());
+    for (size_t i = layers_.size(); i-- > 0;) {
+        Tensor a = select_rows(trace.activations[i], images);
+        g = layer_contribution(layers_[i], params_[i], fwd[i], g, a.shape());
+        // contributions = a * g, summed over channels
+        const int64_t N = a.dim(0), C = a.dim(1), HW = a.dim(2) * a.dim(3);
+        Tensor contributions(a.shape()), map({N, a.dim(2), a.dim(3)}, 0.0f);
+        for (int64_t j = 0; j < a.size(); j++) {
+            contributions[j] = a[j] * g[j];
+            map[(j / (C * HW)) * HW + j % HW] += contributions[j];
+        }
+        e.maps[i] = std::move(map);
+        if (i == 0) {
+            e.input_contributions = std::move(contributions);
+        }
+    }
+    return e;
+}
+
+}  // namespace coda
