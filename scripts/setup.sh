@@ -11,6 +11,7 @@ packages=(
   libpng-dev                  # writes contribution maps as PNG
   nlohmann-json3-dev          # parses and writes the JSON header of safetensors checkpoints
   dataset-fashion-mnist       # the real data of the demo
+  libcli11-dev                # the coda command line: sub-commands, GNU long options, --help
   clang-format
 )
 

@@ -11,6 +11,10 @@ void Adam::update(const std::string &name, Tensor &param, const Tensor &grad, do
     }
     Tensor &m = m_.try_emplace(name, param.shape()).first->second;
     Tensor &v = v_.try_emplace(name, param.shape()).first->second;
+    if (m.shape() != param.shape() || v.shape() != param.shape()) {
+        throw Error("optimizer state of " + name + " does not match its shape " +
+                    to_string(param.shape()));
+    }
     const double t = double(step_ + 1);
     const double c1 = 1 - std::pow(beta1_, t), c2 = 1 - std::pow(beta2_, t);
     const float b1 = float(beta1_), b2 = float(beta2_);
