@@ -137,7 +137,8 @@ std::vector<EpochRecord> train(TrainingState &s, const Dataset &train_set, const
     const double loss_scale = double(t.batch_size) / t.virtual_batch;
     s.class_names = train_set.class_names;
     std::vector<EpochRecord> records;
-    for (int epoch = s.epochs_done; epoch < t.epochs; epoch++) {
+    const int last = o.stop_after > 0 ? std::min(t.epochs, s.epochs_done + o.stop_after) : t.epochs;
+    for (int epoch = s.epochs_done; epoch < last; epoch++) {
         auto start = std::chrono::steady_clock::now();
         BatchIterator batches(train_set, t.batch_size, t.seed, epoch, true, true);
         const int64_t nb = batches.num_batches();

@@ -37,6 +37,7 @@ struct TrainOptions {
     std::ostream *log = nullptr;  // one key=value line per epoch
     bool progress = true;
     int64_t eval_limit = 0;  // test examples per evaluation (0: all)
+    int stop_after = 0;      // stop after this many epochs of this call (0: run to the end)
 };
 
 // A model with its optimizer and the point training reached.
