@@ -80,7 +80,7 @@ public:
         estimate_activation(wnorm, kEstOut, kEstSize);
 
         if (!auto_schedule) {
-            coda::schedule_forward(f, v, g, get_target());
+            coda::schedule_forward(f, v, get_target());
         }
     }
 
@@ -133,7 +133,7 @@ public:
         d_b.set_estimates({{0, kEstOut}, {0, kEstPatch}});
 
         if (!auto_schedule) {
-            coda::schedule_backward(f, v, g, get_target());
+            coda::schedule_backward(f, v, get_target());
         }
     }
 
@@ -167,7 +167,7 @@ public:
         estimate_activation(g_input, kEstIn, kEstSize);
 
         if (!auto_schedule) {
-            coda::schedule_contribution(f, v, g, get_target());
+            coda::schedule_contribution(f, v, get_target());
         }
     }
 

@@ -1,33 +1,49 @@
 // Picks the schedule family of a target.
 #include "coda_layer_schedule.h"
 
+#include "arm/tuning.h"
+#include "x86/tuning.h"
+
 namespace coda {
 
 namespace {
-void require_supported(const Halide::Target &target) {
-    if (target.arch != Halide::Target::X86 || target.has_gpu_feature()) {
-        throw Halide::CompileError("CoDA layer: no schedule for target " + target.to_string() +
-                                   " (supported: x86-64 CPU targets)");
+
+enum class Family { x86, arm, gpu };
+
+Family family_of(const Halide::Target &target) {
+    if (target.has_gpu_feature()) {
+        return Family::gpu;
     }
+    if (target.arch == Halide::Target::X86) {
+        return Family::x86;
+    }
+    if (target.arch == Halide::Target::ARM && target.bits == 64) {
+        return Family::arm;
+    }
+    throw Halide::CompileError("CoDA layer: no schedule for target " + target.to_string() +
+                               " (supported: x86-64, arm-64, and GPU targets)");
 }
+
+const CpuTuning &tuning_of(Family f) {
+    return f == Family::x86 ? x86::kTuning : arm::kTuning;
+}
+
 }  // namespace
 
-void schedule_forward(ForwardFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                      const Halide::Target &target) {
-    require_supported(target);
-    x86::schedule_forward(f, v, g);
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
+    Family family = family_of(target);
+    family == Family::gpu ? gpu::schedule_forward(f, v) : cpu::schedule_forward(f, v, tuning_of(family));
 }
 
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                       const Halide::Target &target) {
-    require_supported(target);
-    x86::schedule_backward(f, v, g);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
+    Family family = family_of(target);
+    family == Family::gpu ? gpu::schedule_backward(f, v) : cpu::schedule_backward(f, v, tuning_of(family));
 }
 
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                           const Halide::Target &target) {
-    require_supported(target);
-    x86::schedule_contribution(f, v, g);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target) {
+    Family family = family_of(target);
+    family == Family::gpu ? gpu::schedule_contribution(f, v)
+                          : cpu::schedule_contribution(f, v, tuning_of(family));
 }
 
 }  // namespace coda

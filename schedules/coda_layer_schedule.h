@@ -1,6 +1,7 @@
-// Schedules of the CoDA layer pipelines, one set per target family. The
-// generators call these after building the algorithm; nothing here defines a
-// value, so any schedule can be swapped without touching the algorithm.
+// Schedules of the CoDA layer pipelines, one set per target family (cpu for
+// x86 and ARM with their own tuning, gpu for CUDA/OpenCL). The generators call
+// these after building the algorithm; nothing here defines a value, so any
+// schedule can be swapped without touching the algorithm.
 #pragma once
 
 #include "Halide.h"
@@ -9,17 +10,28 @@
 
 namespace coda {
 
-void schedule_forward(ForwardFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                      const Halide::Target &target);
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                       const Halide::Target &target);
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const LayerGeometry &g,
-                           const Halide::Target &target);
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target);
 
-namespace x86 {
-void schedule_forward(ForwardFuncs &f, const LayerVars &v, const LayerGeometry &g);
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const LayerGeometry &g);
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const LayerGeometry &g);
-}  // namespace x86
+// Register-tile sizes of the CPU schedules.
+struct CpuTuning {
+    int vector;  // floats per vector along x (positions)
+    int rows;    // rows of positions per register tile
+    int block;   // channels per register tile
+    int lanes;   // channel lanes of the reductions over positions
+};
+
+namespace cpu {
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t);
+}  // namespace cpu
+
+namespace gpu {
+void schedule_forward(ForwardFuncs &f, const LayerVars &v);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v);
+}  // namespace gpu
 
 }  // namespace coda

@@ -11,6 +11,11 @@ packages=(
   libpng-dev                  # writes contribution maps as PNG
   nlohmann-json3-dev          # parses and writes the JSON header of safetensors checkpoints
   dataset-fashion-mnist       # the real data of the demo
+  g++-aarch64-linux-gnu       # cross-builds the ARM (aarch64) libraries and tests
+  qemu-user-static            # runs the aarch64 tests on this x86 machine
+  pocl-opencl-icd             # an OpenCL device on the CPU: runs the GPU schedules in tests
+  ocl-icd-libopencl1
+  ocl-icd-opencl-dev          # libOpenCL.so, the name Halide's OpenCL runtime opens
   libcli11-dev                # the coda command line: sub-commands, GNU long options, --help
   clang-format
 )

@@ -3,13 +3,65 @@
 #include <mutex>
 
 #include "HalideRuntime.h"
+#include "coda/device.h"
 #include "coda_backward.h"
 #include "coda_contribution.h"
 #include "coda_forward.h"
+#ifdef CODA_HAVE_GPU_LIBS
+#include "coda_backward_cuda.h"
+#include "coda_backward_opencl.h"
+#include "coda_contribution_cuda.h"
+#include "coda_contribution_opencl.h"
+#include "coda_forward_cuda.h"
+#include "coda_forward_opencl.h"
+#endif
 
 namespace coda {
 
 namespace {
+
+using Buffer = Halide::Runtime::Buffer<float>;
+
+// The three pipelines of one device: every library comes from the same
+// generator, so they share signatures.
+struct Kernels {
+    decltype(&coda_forward) forward;
+    decltype(&coda_backward) backward;
+    decltype(&coda_contribution) contribution;
+};
+
+Kernels kernels(Device d) {
+#ifdef CODA_HAVE_GPU_LIBS
+    if (d == Device::cuda) {
+        return {coda_forward_cuda, coda_backward_cuda, coda_contribution_cuda};
+    }
+    if (d == Device::opencl) {
+        return {coda_forward_opencl, coda_backward_opencl, coda_contribution_opencl};
+    }
+#endif
+    (void)d;
+    return {coda_forward, coda_backward, coda_contribution};
+}
+
+// GPU pipelines copy inputs to the device when their host copy is marked
+// dirty, and leave outputs there: bring them back and free device memory.
+struct DeviceCall {
+    Device device = current_device();
+    std::vector<Buffer *> inputs, outputs;
+    DeviceCall(std::vector<Buffer *> in, std::vector<Buffer *> out) : inputs(in), outputs(out) {
+        if (device != Device::cpu) {
+            for (Buffer *b : inputs) b->set_host_dirty();
+        }
+    }
+    ~DeviceCall() {
+        if (device != Device::cpu) {
+            for (Buffer *b : outputs) b->copy_to_host();
+            for (auto *list : {&inputs, &outputs}) {
+                for (Buffer *b : *list) b->device_free();
+            }
+        }
+    }
+};
 
 thread_local std::string halide_message;
 
@@ -144,10 +196,14 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
                    Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
                    Tensor(output_shape(cfg, x.shape(), cfg.out_channels))};
     ParamViews pv = views(cfg, p.C, p.M, p.b);
-    auto y = f.output.halide(), z = f.code.halide(), n = f.norm.halide(), q = f.wnorm.halide();
-    run_pipeline(cfg, "forward",
-                 coda_forward(x.halide(), pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                              static_cast<int>(cfg.norm), y, z, n, q));
+    Buffer xb = x.halide(), y = f.output.halide(), z = f.code.halide(), n = f.norm.halide(),
+           q = f.wnorm.halide();
+    {
+        DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
+        run_pipeline(cfg, "forward",
+                     kernels(call.device).forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                                                  static_cast<int>(cfg.norm), y, z, n, q));
+    }
     return f;
 }
 
@@ -171,12 +227,15 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
     LayerGradients g{Tensor(x.shape()), Tensor(p.C.shape()), Tensor(p.M.shape()),
                      Tensor(p.b.shape())};
     ParamViews pv = views(cfg, p.C, p.M, p.b), dv = views(cfg, g.d_C, g.d_M, g.d_b);
-    auto dx = g.d_input.halide();
-    run_pipeline(cfg, "backward",
-                 coda_backward(x.halide(), pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                               static_cast<int>(cfg.norm), fwd.code.halide(), fwd.output.halide(),
-                               fwd.norm.halide(), fwd.wnorm.halide(), d_output.halide(), dx, dv.C,
-                               dv.M, dv.b));
+    Buffer xb = x.halide(), z = fwd.code.halide(), y = fwd.output.halide(), n = fwd.norm.halide(),
+           q = fwd.wnorm.halide(), dy = d_output.halide(), dx = g.d_input.halide();
+    {
+        DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy}, {&dx, &dv.C, &dv.M, &dv.b});
+        run_pipeline(cfg, "backward",
+                     kernels(call.device).backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride,
+                                                   cfg.pad, static_cast<int>(cfg.norm), z, y, n, q, dy,
+                                                   dx, dv.C, dv.M, dv.b));
+    }
     return g;
 }
 
@@ -190,10 +249,13 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
                  output_shape(cfg, input_shape, cfg.out_channels));
     Tensor g_input(input_shape);
     ParamViews pv = views(cfg, p.C, p.M, p.b);
-    auto gi = g_input.halide();
-    run_pipeline(cfg, "contribution",
-                 coda_contribution(fwd.code.halide(), fwd.norm.halide(), pv.M, pv.b, cfg.kernel,
-                                   cfg.stride, cfg.pad, g_output.halide(), gi));
+    Buffer z = fwd.code.halide(), n = fwd.norm.halide(), g = g_output.halide(), gi = g_input.halide();
+    {
+        DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
+        run_pipeline(cfg, "contribution",
+                     kernels(call.device).contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride,
+                                                       cfg.pad, g, gi));
+    }
     return g_input;
 }
 
