@@ -45,7 +45,7 @@ std::vector<int64_t> pick_images(const Dataset &test, const std::vector<int> &pr
 }
 
 void run(const DemoCommand &c, const GlobalOptions &g) {
-    halide_set_num_threads(g.threads);
+    apply_globals(g);
     std::filesystem::create_directories(c.out_dir);
     // One epoch of the default recipe: about 3 minutes on 2 cores.
     TrainOverrides o = c.overrides;

@@ -23,7 +23,7 @@ void add_eval_command(CLI::App &app, const GlobalOptions &global) {
     add_data_options(cmd, c->data);
     cmd->add_option("--limit", c->limit, "first N test images only (0: all)")->check(CLI::NonNegativeNumber);
     cmd->callback([c, &global] {
-        halide_set_num_threads(global.threads);
+        apply_globals(global);
         TrainingState s = load_training(c->checkpoint);
         DataSplits d = load_data(c->data, false);
         Evaluation e = evaluate(s.net, d.test, s.config.train.loss, 256, c->limit, !global.quiet);

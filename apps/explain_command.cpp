@@ -45,7 +45,7 @@ Dataset single_image(const std::string &path, const TrainingState &s) {
 }
 
 void run(const ExplainCommand &c, const GlobalOptions &g) {
-    halide_set_num_threads(g.threads);
+    apply_globals(g);
     TrainingState s = load_training(c.checkpoint);
     Dataset data = c.image.empty() ? load_data(c.data, false).test : single_image(c.image, s);
     if (data.class_names.empty()) {

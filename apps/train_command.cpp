@@ -22,7 +22,7 @@ struct TrainCommand {
 };
 
 void run(const TrainCommand &c, const GlobalOptions &g) {
-    halide_set_num_threads(g.threads);
+    apply_globals(g);
     std::filesystem::create_directories(c.out_dir);
     std::string checkpoint = c.checkpoint.empty() ? c.out_dir + "/model.safetensors" : c.checkpoint;
     TrainingState state = c.resume ? load_training(checkpoint)

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -116,6 +117,21 @@ TEST(AppCli, ExplainRejectsBadImages) {
     r = coda("explain --checkpoint " + ckpt + " --index 10000 --out-dir " + dir / "maps", dir);
     EXPECT_EQ(r.rc, 1);
     EXPECT_THAT(r.err, HasSubstr("--index 10000 outside the 10000 test images"));
+}
+
+// --device cuda where there is no NVIDIA driver: a clear error, not a crash.
+TEST(AppCli, CudaWithoutGpu) {
+    if (void *cuda = dlopen("libcuda.so.1", RTLD_LAZY)) {
+        dlclose(cuda);
+        GTEST_SKIP() << "this machine has an NVIDIA driver; benchmarks/gpu_check.sh covers it";
+    }
+    TempDir dir;
+    std::string ckpt = checkpoint(dir);
+    CommandResult r = coda("--device cuda eval --checkpoint " + ckpt, dir);
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_THAT(r.err, HasSubstr("--device cuda: no NVIDIA CUDA driver on this machine"));
+    EXPECT_EQ(lines(r.err), 1) << r.err;
+    EXPECT_EQ(coda("--device tpu eval --checkpoint " + ckpt, dir).rc, 2);
 }
 
 }  // namespace
