@@ -15,9 +15,12 @@ void apply_globals(const GlobalOptions &global) {
 
 int main(int argc, char **argv) {
     using namespace coda::app;
-    CLI::App app{"coda: interpretable CoDA-Nets (Halide pipelines): train, eval, explain, demo, metrics"};
+    CLI::App app{
+        "coda: interpretable CoDA-Nets (Halide pipelines): train, eval, explain, demo, metrics"};
     GlobalOptions global;
-    app.add_option("--threads", global.threads, "worker threads")->check(CLI::Range(1, 256))->capture_default_str();
+    app.add_option("--threads", global.threads, "worker threads")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     app.add_flag("--quiet", global.quiet, "no progress bars");
     app.add_option("--device", global.device, "where the layer pipelines run")
         ->check(CLI::IsMember({"cpu", "cuda", "opencl"}))

@@ -11,7 +11,8 @@ void add_data_options(CLI::App *cmd, DataOptions &o) {
     cmd->add_option("--data-dir", o.dir,
                     "data directory (fashion-mnist default: /usr/share/datasets/fashion-mnist; "
                     "folder: one sub-folder of PNGs per class)");
-    cmd->add_option("--test-dir", o.test_dir, "folder data: test images (default: 10% of --data-dir)");
+    cmd->add_option("--test-dir", o.test_dir,
+                    "folder data: test images (default: 10% of --data-dir)");
 }
 
 DataSplits load_data(const DataOptions &o, bool with_train, uint64_t seed) {

@@ -24,7 +24,8 @@ struct DemoCommand {
 };
 
 // The first test image of every class, then the first `wrong` misclassified.
-std::vector<int64_t> pick_images(const Dataset &test, const std::vector<int> &predicted, int wrong) {
+std::vector<int64_t> pick_images(const Dataset &test, const std::vector<int> &predicted,
+                                 int wrong) {
     std::vector<int64_t> picked;
     for (int c = 0; c < test.num_classes; c++) {
         for (int64_t i = 0; i < test.size(); i++) {
@@ -72,21 +73,23 @@ void run(const DemoCommand &c, const GlobalOptions &g) {
     for (const ExplainedImage &x : explained) {
         index << "test_image=" << x.index << " label=" << class_name(d.test, x.label)
               << " predicted=" << class_name(d.test, x.predicted)
-              << (x.label == x.predicted ? " correct" : " WRONG") << " map=" << x.panel_path << "\n";
+              << (x.label == x.predicted ? " correct" : " WRONG") << " map=" << x.panel_path
+              << "\n";
     }
     double seconds = 0;
     std::string all = explain_all_classes(state.net, d.test, picked[0], c.out_dir, 8, &seconds);
     tee << "contribution maps: " << sheet << " (index " << c.out_dir << "/contributions.txt), "
         << explained.size() << " single maps and layer-depth rows in " << maps << "\n"
-        << "all 10 classes of test image " << picked[0] << ": " << all << " ("
-        << 1e3 * seconds << " ms)\n";
+        << "all 10 classes of test image " << picked[0] << ": " << all << " (" << 1e3 * seconds
+        << " ms)\n";
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App &app, const GlobalOptions &global) {
     auto c = std::make_shared<DemoCommand>();
-    CLI::App *cmd = app.add_subcommand("demo", "train the default net on Fashion-MNIST and explain it");
+    CLI::App *cmd =
+        app.add_subcommand("demo", "train the default net on Fashion-MNIST and explain it");
     add_data_options(cmd, c->data);
     add_train_overrides(cmd, c->overrides);
     cmd->add_option("--out-dir", c->out_dir, "output folder")->capture_default_str();

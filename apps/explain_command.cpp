@@ -26,10 +26,10 @@ Dataset single_image(const std::string &path, const TrainingState &s) {
     PngPixels p = read_png_pixels(path);
     const ModelConfig &m = s.net.config();
     if (p.channels != m.image_channels || p.height != m.image_height || p.width != m.image_width) {
-        throw Error(path + ": image is " + std::to_string(p.channels) + "x" + std::to_string(p.height) +
-                    "x" + std::to_string(p.width) + " but the model expects " +
-                    std::to_string(m.image_channels) + "x" + std::to_string(m.image_height) + "x" +
-                    std::to_string(m.image_width));
+        throw Error(path + ": image is " + std::to_string(p.channels) + "x" +
+                    std::to_string(p.height) + "x" + std::to_string(p.width) +
+                    " but the model expects " + std::to_string(m.image_channels) + "x" +
+                    std::to_string(m.image_height) + "x" + std::to_string(m.image_width));
     }
     Dataset d;
     d.images = Tensor({1, p.channels, p.height, p.width});
@@ -57,8 +57,8 @@ void run(const ExplainCommand &c, const GlobalOptions &g) {
     }
     for (int64_t i : indices) {
         if (i < 0 || i >= data.size()) {
-            throw Error("--index " + std::to_string(i) + " outside the " + std::to_string(data.size()) +
-                        " test images");
+            throw Error("--index " + std::to_string(i) + " outside the " +
+                        std::to_string(data.size()) + " test images");
         }
     }
     if (c.cls >= s.net.config().num_classes()) {
@@ -70,8 +70,8 @@ void run(const ExplainCommand &c, const GlobalOptions &g) {
         for (int64_t i : indices) {
             double seconds = 0;
             std::string path = explain_all_classes(s.net, data, i, c.out_dir, c.scale, &seconds);
-            std::printf("%s (all %d classes in %.1f ms)\n", path.c_str(), s.net.config().num_classes(),
-                        1e3 * seconds);
+            std::printf("%s (all %d classes in %.1f ms)\n", path.c_str(),
+                        s.net.config().num_classes(), 1e3 * seconds);
         }
         return;
     }
@@ -97,7 +97,8 @@ void add_explain_command(CLI::App &app, const GlobalOptions &global) {
     cmd->add_option("--class", c->cls, "class to explain (default: the predicted one)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--all-classes", c->all_classes, "one row per class")->excludes("--class");
-    cmd->add_flag("--depth", c->depth, "also the maps of every layer's input (interpretable depth)");
+    cmd->add_flag("--depth", c->depth,
+                  "also the maps of every layer's input (interpretable depth)");
     cmd->add_option("--scale", c->scale, "enlargement of the pictures")->check(CLI::Range(1, 64));
     cmd->add_option("--out-dir", c->out_dir, "output folder")->capture_default_str();
     cmd->callback([c, &global] { run(*c, global); });

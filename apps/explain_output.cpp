@@ -11,17 +11,19 @@
 namespace coda::app {
 
 std::string class_name(const Dataset &data, int c) {
-    std::string n = c >= 0 && c < int(data.class_names.size()) ? data.class_names[c] : std::to_string(c);
+    std::string n =
+        c >= 0 && c < int(data.class_names.size()) ? data.class_names[c] : std::to_string(c);
     for (char &ch : n) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        if (!std::isalnum(static_cast<unsigned char>(ch)))
+            ch = '_';
     }
     return n;
 }
 
 std::vector<ExplainedImage> explain_images(const CodaNet &net, const Dataset &data,
                                            const std::vector<int64_t> &indices,
-                                           const std::vector<int> &classes, const std::string &out_dir,
-                                           int scale, bool depth) {
+                                           const std::vector<int> &classes,
+                                           const std::string &out_dir, int scale, bool depth) {
     Batch b = gather_batch(data, indices);
     Trace t = net.forward(b.images);
     std::vector<int> rows, explained;
@@ -33,10 +35,12 @@ std::vector<ExplainedImage> explain_images(const CodaNet &net, const Dataset &da
     std::vector<ExplainedImage> out;
     for (size_t i = 0; i < indices.size(); i++) {
         Tensor image = example_image(data, indices[i]);
-        ExplainedImage x{indices[i], b.labels[i], argmax_row(t.logits, int64_t(i)), explained[i], ""};
+        ExplainedImage x{indices[i], b.labels[i], argmax_row(t.logits, int64_t(i)), explained[i],
+                         ""};
         x.panel_path = out_dir + "/explain_" + std::to_string(indices[i]) + "_" +
                        class_name(data, explained[i]) + ".png";
-        write_png(x.panel_path, explanation_panel(image, image_map(e, net.config(), int(i)), scale));
+        write_png(x.panel_path,
+                  explanation_panel(image, image_map(e, net.config(), int(i)), scale));
         if (depth) {
             write_png(out_dir + "/depth_" + std::to_string(indices[i]) + ".png",
                       depth_row(image, e, net.config(), int(i), scale));
@@ -54,7 +58,8 @@ std::string explain_all_classes(const CodaNet &net, const Dataset &data, int64_t
     Trace t = net.forward(b.images);
     Explanation e = net.explain(t, std::vector<int>(K, 0), [&] {
         std::vector<int> c(K);
-        for (int k = 0; k < K; k++) c[k] = k;
+        for (int k = 0; k < K; k++)
+            c[k] = k;
         return c;
     }());
     if (seconds) {

@@ -36,24 +36,36 @@ struct MetricsCommand {
 // The spec's order of methods (table 6.1), used for every table and chart.
 int display_rank(const AttributionMethod &m) {
     switch (m.kind) {
-    case AttributionKind::coda: return 0;
-    case AttributionKind::occlusion: return 1000 - m.window;  // larger windows first
-    case AttributionKind::rise: return 2000;
-    case AttributionKind::integrated_gradients: return 3000;
-    case AttributionKind::input_x_gradient: return 4000;
-    case AttributionKind::gradient: return 5000;
+    case AttributionKind::coda:
+        return 0;
+    case AttributionKind::occlusion:
+        return 1000 - m.window;  // larger windows first
+    case AttributionKind::rise:
+        return 2000;
+    case AttributionKind::integrated_gradients:
+        return 3000;
+    case AttributionKind::input_x_gradient:
+        return 4000;
+    case AttributionKind::gradient:
+        return 5000;
     }
     return 9999;
 }
 
 std::string display_name(const AttributionMethod &m) {
     switch (m.kind) {
-    case AttributionKind::coda: return "CoDA (ours)";
-    case AttributionKind::occlusion: return "Occ" + std::to_string(m.window);
-    case AttributionKind::rise: return "RISE";
-    case AttributionKind::integrated_gradients: return "IntGrad";
-    case AttributionKind::input_x_gradient: return "IxG";
-    case AttributionKind::gradient: return "Grad";
+    case AttributionKind::coda:
+        return "CoDA (ours)";
+    case AttributionKind::occlusion:
+        return "Occ" + std::to_string(m.window);
+    case AttributionKind::rise:
+        return "RISE";
+    case AttributionKind::integrated_gradients:
+        return "IntGrad";
+    case AttributionKind::input_x_gradient:
+        return "IxG";
+    case AttributionKind::gradient:
+        return "Grad";
     }
     return m.name;
 }
@@ -61,14 +73,20 @@ std::string display_name(const AttributionMethod &m) {
 // A fixed colour per method, whatever else is plotted with it.
 Rgb method_color(const AttributionMethod &m) {
     switch (m.kind) {
-    case AttributionKind::coda: return palette_color(3);
-    case AttributionKind::occlusion: return m.window == 9 ? palette_color(1)
-                                          : m.window == 5 ? palette_color(5)
-                                                          : palette_color(8);
-    case AttributionKind::rise: return palette_color(6);
-    case AttributionKind::integrated_gradients: return palette_color(4);
-    case AttributionKind::input_x_gradient: return palette_color(2);
-    case AttributionKind::gradient: return palette_color(0);
+    case AttributionKind::coda:
+        return palette_color(3);
+    case AttributionKind::occlusion:
+        return m.window == 9   ? palette_color(1)
+               : m.window == 5 ? palette_color(5)
+                               : palette_color(8);
+    case AttributionKind::rise:
+        return palette_color(6);
+    case AttributionKind::integrated_gradients:
+        return palette_color(4);
+    case AttributionKind::input_x_gradient:
+        return palette_color(2);
+    case AttributionKind::gradient:
+        return palette_color(0);
     }
     return palette_color(7);
 }
@@ -146,12 +164,14 @@ LocalisationRun run_localisation(const MetricsCommand &c, const CodaNet &net, co
     std::vector<int64_t> order = localisation_order(logits, test.labels, n * n, c.seed);
     run.grids = localisation_grids(order, test.labels, n, wanted);
     if (run.grids.empty()) {
-        throw Error("no localisation grid: fewer than " + std::to_string(n * n + 1) +
-                    " classes have a correctly and confidently (sigmoid > 0.5) classified test image");
+        throw Error(
+            "no localisation grid: fewer than " + std::to_string(n * n + 1) +
+            " classes have a correctly and confidently (sigmoid > 0.5) classified test image");
     }
     if (int(run.grids.size()) < wanted) {
-        std::printf("note: only %zu of %d localisation grids available (confident images ran out)\n",
-                    run.grids.size(), wanted);
+        std::printf(
+            "note: only %zu of %d localisation grids available (confident images ran out)\n",
+            run.grids.size(), wanted);
     }
     run.images = grid_images(test.images, run.grids, n);
     CodaNet grid_net = grid_model(net, n);
@@ -166,7 +186,8 @@ LocalisationRun run_localisation(const MetricsCommand &c, const CodaNet &net, co
     return run;
 }
 
-std::vector<RemovalCurve> run_removal(const MetricsCommand &c, const CodaNet &net, const Dataset &test,
+std::vector<RemovalCurve> run_removal(const MetricsCommand &c, const CodaNet &net,
+                                      const Dataset &test,
                                       const std::vector<AttributionMethod> &methods, bool progress,
                                       int64_t &count) {
     count = std::min<int64_t>(test.size(), c.removal_images > 0 ? c.removal_images : c.samples);
@@ -182,7 +203,8 @@ std::vector<RemovalCurve> run_removal(const MetricsCommand &c, const CodaNet &ne
     std::vector<RemovalCurve> curves;
     for (const AttributionMethod &m : methods) {
         auto t0 = std::chrono::steady_clock::now();
-        curves.push_back(pixel_removal(net, images, labels, m, o, progress ? "removal " + m.name : ""));
+        curves.push_back(
+            pixel_removal(net, images, labels, m, o, progress ? "removal " + m.name : ""));
         std::printf("pixel removal %-8s %lld images in %.1f s\n", m.name.c_str(), (long long)count,
                     seconds_since(t0));
         std::fflush(stdout);
@@ -193,7 +215,8 @@ std::vector<RemovalCurve> run_removal(const MetricsCommand &c, const CodaNet &ne
 // metrics.csv: one `metric,method,statistic,value` row per number.
 struct Csv {
     std::string text = "metric,method,statistic,value\n";
-    void add(const std::string &metric, const std::string &method, const std::string &stat, double v) {
+    void add(const std::string &metric, const std::string &method, const std::string &stat,
+             double v) {
         char s[64];
         std::snprintf(s, sizeof s, "%.6f", v);
         text += metric + "," + method + "," + stat + "," + s + "\n";
@@ -287,8 +310,8 @@ void report_localisation(const MetricsCommand &c, const ModelConfig &mc,
 
 // The pixel-removal table, curves CSV and line plot.
 void report_removal(const MetricsCommand &c, const ModelConfig &mc,
-                    const std::vector<AttributionMethod> &methods, const std::vector<RemovalCurve> &curves,
-                    int64_t removal_count, Csv &csv) {
+                    const std::vector<AttributionMethod> &methods,
+                    const std::vector<RemovalCurve> &curves, int64_t removal_count, Csv &csv) {
     const char *stamp_pct[] = {"0", "5", "10", "15", "25"};
     const double stamp_at[] = {0.0, 0.05, 0.10, 0.15, 0.25};
     const RemovalCurve &first = curves.front();
@@ -354,7 +377,8 @@ void run(const MetricsCommand &c, const GlobalOptions &g) {
         return display_rank(a) < display_rank(b);
     });
     for (AttributionMethod &m : methods) {
-        m.rule = c.ig_rule == "midpoint" ? IntegrationRule::midpoint : IntegrationRule::gauss_legendre;
+        m.rule =
+            c.ig_rule == "midpoint" ? IntegrationRule::midpoint : IntegrationRule::gauss_legendre;
         m.steps = c.ig_steps, m.stride = c.occ_stride, m.masks = c.rise_masks, m.batch = c.batch;
         m.seed = c.seed;
     }
@@ -364,9 +388,9 @@ void run(const MetricsCommand &c, const GlobalOptions &g) {
     const ModelConfig &mc = net.config();
     if (test.images.dim(1) != mc.image_channels || test.images.dim(2) != mc.image_height ||
         test.images.dim(3) != mc.image_width) {
-        throw Error("the test images are " + to_string(test.images.shape()) + " but the model expects " +
-                    std::to_string(mc.image_channels) + "x" + std::to_string(mc.image_height) + "x" +
-                    std::to_string(mc.image_width));
+        throw Error("the test images are " + to_string(test.images.shape()) +
+                    " but the model expects " + std::to_string(mc.image_channels) + "x" +
+                    std::to_string(mc.image_height) + "x" + std::to_string(mc.image_width));
     }
     std::filesystem::create_directories(c.out_dir);
     const bool progress = !g.quiet;
@@ -416,7 +440,8 @@ void add_metrics_command(CLI::App &app, const GlobalOptions &global) {
         ->capture_default_str();
     cmd->add_option("--grids", c->grids, "localisation grids (default: --samples)")
         ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--removal-images", c->removal_images, "pixel-removal images (default: --samples)")
+    cmd->add_option("--removal-images", c->removal_images,
+                    "pixel-removal images (default: --samples)")
         ->check(CLI::Range(1, 1000000));
     cmd->add_option("--removal-max", c->removal_max, "remove up to this share of the pixels")
         ->check(CLI::Range(0.0, 1.0))

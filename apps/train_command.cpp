@@ -41,14 +41,18 @@ void run(const TrainCommand &c, const GlobalOptions &g) {
 
 void add_train_command(CLI::App &app, const GlobalOptions &global) {
     auto c = std::make_shared<TrainCommand>();
-    CLI::App *cmd = app.add_subcommand("train", "train a CoDA-Net (writes a checkpoint each epoch)");
-    cmd->add_option("--config", c->config, "config file (default: configs/fashion_mnist.cfg, built in)")
+    CLI::App *cmd =
+        app.add_subcommand("train", "train a CoDA-Net (writes a checkpoint each epoch)");
+    cmd->add_option("--config", c->config,
+                    "config file (default: configs/fashion_mnist.cfg, built in)")
         ->check(CLI::ExistingFile);
     add_data_options(cmd, c->data);
     add_train_overrides(cmd, c->overrides);
-    cmd->add_option("--checkpoint", c->checkpoint, "checkpoint path (default: OUT_DIR/model.safetensors)");
+    cmd->add_option("--checkpoint", c->checkpoint,
+                    "checkpoint path (default: OUT_DIR/model.safetensors)");
     cmd->add_flag("--resume", c->resume, "continue from --checkpoint exactly where it stopped");
-    cmd->add_option("--out-dir", c->out_dir, "where train.log and the checkpoint go")->capture_default_str();
+    cmd->add_option("--out-dir", c->out_dir, "where train.log and the checkpoint go")
+        ->capture_default_str();
     cmd->add_option("--eval-limit", c->eval_limit, "test images per evaluation (0: all)")
         ->check(CLI::NonNegativeNumber);
     cmd->callback([c, &global] { run(*c, global); });

@@ -10,23 +10,31 @@ void add_train_overrides(CLI::App *cmd, TrainOverrides &o) {
     cmd->add_option("--batch-size", o.batch_size, "batch size (also the virtual batch)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--lr", o.lr, "peak learning rate")->check(CLI::PositiveNumber);
-    cmd->add_option("--temperature", o.temperature, "logit temperature T")->check(CLI::PositiveNumber);
+    cmd->add_option("--temperature", o.temperature, "logit temperature T")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", o.seed, "seed of initialisation, data order and augmentation");
     cmd->add_option("--loss", o.loss, "bce or ce")->check(CLI::IsMember({"bce", "ce"}));
 }
 
 RunConfig apply(const TrainOverrides &o, RunConfig c) {
-    if (o.epochs) c.train.epochs = *o.epochs;
-    if (o.batch_size) c.train.batch_size = c.train.virtual_batch = *o.batch_size;
-    if (o.lr) c.train.lr = *o.lr;
-    if (o.temperature) c.model.temperature = *o.temperature;
-    if (o.seed) c.train.seed = *o.seed;
-    if (o.loss) c.train.loss = *o.loss == "bce" ? LossKind::bce : LossKind::ce;
+    if (o.epochs)
+        c.train.epochs = *o.epochs;
+    if (o.batch_size)
+        c.train.batch_size = c.train.virtual_batch = *o.batch_size;
+    if (o.lr)
+        c.train.lr = *o.lr;
+    if (o.temperature)
+        c.model.temperature = *o.temperature;
+    if (o.seed)
+        c.train.seed = *o.seed;
+    if (o.loss)
+        c.train.loss = *o.loss == "bce" ? LossKind::bce : LossKind::ce;
     return c;
 }
 
 RunConfig read_run_config(const std::string &path) {
-    return path.empty() ? parse_config(kDefaultConfig, "built-in default config") : load_config(path);
+    return path.empty() ? parse_config(kDefaultConfig, "built-in default config")
+                        : load_config(path);
 }
 
 TeeLog::TeeLog(std::ostream *a, std::ostream *b) : std::ostream(&buf_) {

@@ -27,9 +27,10 @@ struct ModelLayer {
 };
 
 // CIFAR-10 9L-S-CoDA-SQ (6-channel AddInverse input, 32x32).
-const ModelLayer kLayers[] = {{6, 16, 32, 3, 1, 32},  {16, 16, 32, 3, 1, 32}, {16, 32, 64, 3, 2, 32},
-                              {32, 32, 64, 3, 1, 16}, {32, 32, 64, 3, 1, 16}, {32, 64, 64, 3, 2, 16},
-                              {64, 64, 64, 3, 1, 8},  {64, 64, 64, 3, 1, 8},  {64, 10, 64, 1, 1, 8}};
+const ModelLayer kLayers[] = {
+    {6, 16, 32, 3, 1, 32},  {16, 16, 32, 3, 1, 32}, {16, 32, 64, 3, 2, 32},
+    {32, 32, 64, 3, 1, 16}, {32, 32, 64, 3, 1, 16}, {32, 64, 64, 3, 2, 16},
+    {64, 64, 64, 3, 1, 8},  {64, 64, 64, 3, 1, 8},  {64, 10, 64, 1, 1, 8}};
 
 int threads() {
     const char *env = std::getenv("HL_NUM_THREADS");
@@ -67,7 +68,8 @@ void run_layer(benchmark::State &state, int index, Pass pass) {
     std::uniform_real_distribution<float> u(-0.1f, 0.1f);
     auto random = [&](Shape s) {
         Tensor t(s);
-        for (float &v : t.values()) v = u(rng);
+        for (float &v : t.values())
+            v = u(rng);
         return t;
     };
     LayerParams p{random(cfg.weight_shape()), random(cfg.mix_shape()), random(cfg.bias_shape())};
@@ -100,8 +102,9 @@ void run_layer(benchmark::State &state, int index, Pass pass) {
 }
 
 void register_all() {
-    const std::pair<const char *, Pass> passes[] = {
-        {"forward", Pass::forward}, {"backward", Pass::backward}, {"contribution", Pass::contribution}};
+    const std::pair<const char *, Pass> passes[] = {{"forward", Pass::forward},
+                                                    {"backward", Pass::backward},
+                                                    {"contribution", Pass::contribution}};
     for (auto [name, pass] : passes) {
         for (int i = 0; i < 9; i++) {
             std::string label = std::string(name) + "/L" + std::to_string(i + 1);

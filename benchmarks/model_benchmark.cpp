@@ -28,7 +28,8 @@ Tensor images(int64_t B, const ModelConfig &m) {
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(0, 1);
     Tensor t({B, m.image_channels, m.image_height, m.image_width});
-    for (float &v : t.values()) v = u(rng);
+    for (float &v : t.values())
+        v = u(rng);
     return t;
 }
 
@@ -38,7 +39,8 @@ void BM_ExplainAllClasses(benchmark::State &state) {
     Tensor x = images(1, net.config());
     const int K = net.config().num_classes();
     std::vector<int> rows(K, 0), classes(K);
-    for (int k = 0; k < K; k++) classes[k] = k;
+    for (int k = 0; k < K; k++)
+        classes[k] = k;
     for (auto _ : state) {
         Trace t = net.forward(x);  // the forward pass is part of explaining
         benchmark::DoNotOptimize(net.explain(t, rows, classes));
@@ -53,7 +55,8 @@ void BM_Inference(benchmark::State &state) {
     for (auto _ : state) {
         benchmark::DoNotOptimize(net.forward(x));
     }
-    state.counters["img/s"] = benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["img/s"] =
+        benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Inference)->Arg(1)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -64,7 +67,8 @@ void BM_TrainingStep(benchmark::State &state) {
     Adam adam;
     Tensor x = images(state.range(0), net.config());
     std::vector<int> labels(state.range(0));
-    for (size_t i = 0; i < labels.size(); i++) labels[i] = int(i % 10);
+    for (size_t i = 0; i < labels.size(); i++)
+        labels[i] = int(i % 10);
     for (auto _ : state) {
         Trace t = net.forward(x);
         LossValue l = classification_loss(LossKind::bce, t.logits, labels);
@@ -76,7 +80,8 @@ void BM_TrainingStep(benchmark::State &state) {
         }
         adam.finish_step();
     }
-    state.counters["img/s"] = benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["img/s"] =
+        benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_TrainingStep)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -2,12 +2,12 @@
 
 namespace coda {
 
-using Halide::BoundaryConditions::constant_exterior;
-using Halide::Tuple;
 using Halide::clamp;
 using Halide::max;
 using Halide::select;
 using Halide::sqrt;
+using Halide::Tuple;
+using Halide::BoundaryConditions::constant_exterior;
 
 NormTerms norm_terms(Expr norm_kind, Expr align, Expr sq_norm) {
     Expr q = sqrt(sq_norm);
@@ -43,10 +43,8 @@ Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
                oy >= 0 && oy < g.out_height;
     Expr d = (v.c * g.kernel + ky) * g.kernel + kx;
     f.d_input(v.x, v.y, v.c, v.n) = 0.0f;
-    f.d_input(v.x, v.y, v.c, v.n) +=
-        select(hit,
-               d_patch(clamp(ox, 0, g.out_width - 1), clamp(oy, 0, g.out_height - 1), d, v.n),
-               0.0f);
+    f.d_input(v.x, v.y, v.c, v.n) += select(
+        hit, d_patch(clamp(ox, 0, g.out_width - 1), clamp(oy, 0, g.out_height - 1), d, v.n), 0.0f);
     return f;
 }
 
@@ -88,8 +86,9 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
     f.align = Func("align");
     f.align(v.x, v.y, v.o, v.n) = Tuple(0.0f, 0.0f);
     Expr w = f.weights(v.x, v.y, v.o, rd, v.n);
-    f.align(v.x, v.y, v.o, v.n) = Tuple(f.align(v.x, v.y, v.o, v.n)[0] + w * f.patch(v.x, v.y, rd, v.n),
-                                        f.align(v.x, v.y, v.o, v.n)[1] + w * w);
+    f.align(v.x, v.y, v.o, v.n) =
+        Tuple(f.align(v.x, v.y, v.o, v.n)[0] + w * f.patch(v.x, v.y, rd, v.n),
+              f.align(v.x, v.y, v.o, v.n)[1] + w * w);
 
     Expr a = f.align(v.x, v.y, v.o, v.n)[0], s = f.align(v.x, v.y, v.o, v.n)[1];
     NormTerms t = norm_terms(norm_kind, a, s);
@@ -175,8 +174,7 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
         f.patch(rp.x, rp.y, d, rp.z) * gamma_p * code(rp.x, rp.y, r, rp.z);
     f.code_delta_code = Func("code_delta_code");
     f.code_delta_code(r2, r, o) = 0.0f;
-    f.code_delta_code(r2, r, o) +=
-        code(rp.x, rp.y, r2, rp.z) * delta_p * code(rp.x, rp.y, r, rp.z);
+    f.code_delta_code(r2, r, o) += code(rp.x, rp.y, r2, rp.z) * delta_p * code(rp.x, rp.y, r, rp.z);
     f.delta_code = Func("delta_code");
     f.delta_code(r, o) = 0.0f;
     f.delta_code(r, o) += delta_p * code(rp.x, rp.y, r, rp.z);

@@ -93,16 +93,16 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
 struct BackwardFuncs {
     Func C, M, b;  // the parameters as given
     Func input_padded, patch;
-    Func code;       // z from the forward pass                   (x, y, r, n)
-    Func proj;       // u_o = M_o^T x_patch                     (x, y, r, o, n)
-    Func coeffs;     // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
+    Func code;    // z from the forward pass                   (x, y, r, n)
+    Func proj;    // u_o = M_o^T x_patch                     (x, y, r, o, n)
+    Func coeffs;  // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
     Func gamma, delta;
     Func gram;       // G_o = M_o^T M_o                           (r, r2, o)
     Func gram_bias;  // c_o = M_o^T b_o                           (r, o)
     Func gram_code;  // G_o z                                     (x, y, r, o, n)
     Func d_code;     // dL/dz                                     (x, y, r, n)
     DirectPath direct;
-    Func d_patch;    // dL/dx_patch                               (x, y, d, n)
+    Func d_patch;  // dL/dx_patch                               (x, y, d, n)
     Fold fold;
     Func patch_d_code;      // sum_p x_d dz_r                     (d, r)
     Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)

@@ -25,11 +25,11 @@ Func edge(T &buffer) {
 }
 
 // Parameter and geometry inputs common to the three passes.
-#define CODA_LAYER_PARAMS                                              \
-    Input<Buffer<float>> M{"M", 3};                                    \
-    Input<Buffer<float>> b{"b", 2};                                    \
-    Input<int> kernel{"kernel", 3, 1, 15};                             \
-    Input<int> stride{"stride", 1, 1, 4};                              \
+#define CODA_LAYER_PARAMS                                                                          \
+    Input<Buffer<float>> M{"M", 3};                                                                \
+    Input<Buffer<float>> b{"b", 2};                                                                \
+    Input<int> kernel{"kernel", 3, 1, 15};                                                         \
+    Input<int> stride{"stride", 1, 1, 4};                                                          \
     Input<int> pad{"pad", 1, 0, 7};
 
 template<typename In>
@@ -57,9 +57,15 @@ public:
     void generate() {
         // Outputs can't be queried before they are defined: derive their size.
         auto out_size = [&](Expr in) { return (in + 2 * pad - kernel) / stride + 1; };
-        LayerGeometry g{kernel, stride, pad, input.dim(2).extent(), M.dim(1).extent(),
-                        C.dim(1).extent(), out_size(input.dim(0).extent()),
-                        out_size(input.dim(1).extent()), input.dim(3).extent()};
+        LayerGeometry g{kernel,
+                        stride,
+                        pad,
+                        input.dim(2).extent(),
+                        M.dim(1).extent(),
+                        C.dim(1).extent(),
+                        out_size(input.dim(0).extent()),
+                        out_size(input.dim(1).extent()),
+                        input.dim(3).extent()};
         Func padded = BoundaryConditions::constant_exterior(input, 0.0f);
         auto f = coda::coda_forward(padded, edge(C), edge(M), edge(b), norm_kind, g, v);
         output = f.output;
@@ -105,8 +111,14 @@ public:
     Output<Buffer<float>> d_b{"d_b", 2};
 
     void generate() {
-        LayerGeometry g{kernel, stride, pad, input.dim(2).extent(), M.dim(1).extent(),
-                        C.dim(1).extent(), d_output.dim(0).extent(), d_output.dim(1).extent(),
+        LayerGeometry g{kernel,
+                        stride,
+                        pad,
+                        input.dim(2).extent(),
+                        M.dim(1).extent(),
+                        C.dim(1).extent(),
+                        d_output.dim(0).extent(),
+                        d_output.dim(1).extent(),
                         d_output.dim(3).extent()};
         Func padded = BoundaryConditions::constant_exterior(input, 0.0f);
         auto f = coda::coda_backward(padded, edge(C), edge(M), edge(b), edge(code), edge(output),
@@ -150,11 +162,17 @@ public:
     Output<Buffer<float>> g_input{"g_input", 4};
 
     void generate() {
-        LayerGeometry g{kernel, stride, pad, M.dim(2).extent() / (kernel * kernel), M.dim(1).extent(),
-                        code.dim(2).extent(), g_output.dim(0).extent(), g_output.dim(1).extent(),
+        LayerGeometry g{kernel,
+                        stride,
+                        pad,
+                        M.dim(2).extent() / (kernel * kernel),
+                        M.dim(1).extent(),
+                        code.dim(2).extent(),
+                        g_output.dim(0).extent(),
+                        g_output.dim(1).extent(),
                         g_output.dim(3).extent()};
-        auto f = coda::coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output),
-                                         g, v);
+        auto f =
+            coda::coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output), g, v);
         g_input = f.fold.d_input;
 
         estimate_activation(code, kEstRank, kEstSize);

@@ -32,12 +32,14 @@ const CpuTuning &tuning_of(Family f) {
 
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_forward(f, v) : cpu::schedule_forward(f, v, tuning_of(family));
+    family == Family::gpu ? gpu::schedule_forward(f, v)
+                          : cpu::schedule_forward(f, v, tuning_of(family));
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_backward(f, v) : cpu::schedule_backward(f, v, tuning_of(family));
+    family == Family::gpu ? gpu::schedule_backward(f, v)
+                          : cpu::schedule_backward(f, v, tuning_of(family));
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target) {

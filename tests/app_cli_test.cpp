@@ -19,17 +19,10 @@ using testing::read_file;
 using testing::TempDir;
 using testing::write_file;
 
-struct CommandResult {
-    int rc;
-    std::string out, err;
-};
+using testing::CommandResult;
 
 CommandResult coda(const std::string &args, const TempDir &dir) {
-    std::string out = dir / "stdout", err = dir / "stderr";
-    std::string cmd = std::string(CODA_APP) + " --quiet " + args + " >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out),
-            read_file(err)};
+    return testing::run_command(CODA_APP, args, dir);
 }
 
 int lines(const std::string &s) {
@@ -88,14 +81,15 @@ TEST(AppCli, BadCheckpointsAreReportedAndKept) {
     std::string ckpt = checkpoint(dir), bytes = read_file(ckpt);
     std::string cut = dir / "cut.safetensors";
     write_file(cut, bytes.substr(0, bytes.size() - 100));
-    for (std::string cmd : {"eval --checkpoint " + cut, "train --resume --checkpoint " + cut +
-                                                            " --out-dir " + dir / "out"}) {
+    for (std::string cmd : {"eval --checkpoint " + cut,
+                            "train --resume --checkpoint " + cut + " --out-dir " + dir / "out"}) {
         CommandResult r = coda(cmd, dir);
         EXPECT_EQ(r.rc, 1) << cmd;
         EXPECT_THAT(r.err, HasSubstr("cut.safetensors")) << cmd;
         EXPECT_EQ(lines(r.err), 1) << r.err;
     }
-    EXPECT_EQ(read_file(cut), bytes.substr(0, bytes.size() - 100)) << "a failed run changed the file";
+    EXPECT_EQ(read_file(cut), bytes.substr(0, bytes.size() - 100))
+        << "a failed run changed the file";
 
     write_file(dir / "notes.txt", "not a checkpoint");
     CommandResult r = coda("eval --checkpoint " + dir / "notes.txt", dir);
@@ -107,9 +101,9 @@ TEST(AppCli, ExplainRejectsBadImages) {
     TempDir dir;
     std::string ckpt = checkpoint(dir);
     write_file(dir / "fake.png", "GIF89a not a png");
-    CommandResult r = coda("explain --checkpoint " + ckpt + " --image " + dir / "fake.png" + " --out-dir " +
-                     dir / "maps",
-                 dir);
+    CommandResult r = coda("explain --checkpoint " + ckpt + " --image " + dir / "fake.png" +
+                               " --out-dir " + dir / "maps",
+                           dir);
     EXPECT_EQ(r.rc, 1);
     EXPECT_THAT(r.err, HasSubstr("fake.png"));
     EXPECT_EQ(lines(r.err), 1) << r.err;

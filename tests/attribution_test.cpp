@@ -51,7 +51,8 @@ Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> u(0, 1);
     Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values()) v = u(rng);
+    for (float &v : t.values())
+        v = u(rng);
     return t;
 }
 
@@ -102,7 +103,8 @@ std::vector<double> image_row(const Tensor &images, int64_t b) {
 double total(const Tensor &t, int64_t row) {
     const int64_t n = t.size() / t.dim(0);
     double s = 0;
-    for (int64_t i = 0; i < n; i++) s += t[row * n + i];
+    for (int64_t i = 0; i < n; i++)
+        s += t[row * n + i];
     return s;
 }
 
@@ -118,7 +120,8 @@ TEST(Attribution, CodaMapsAreCompleteOnTheRawImage) {
     Tensor logits = net.forward(img).logits;
     for (int i = 0; i < 4; i++) {
         double mag = 0;
-        for (int64_t j = 0; j < 64; j++) mag += std::fabs(maps[i * 64 + j]);
+        for (int64_t j = 0; j < 64; j++)
+            mag += std::fabs(maps[i * 64 + j]);
         const double expected = logits[image_of[i] * 4 + classes[i]] - net.config().logit_bias;
         EXPECT_NEAR(total(maps, i), expected, 1e-5 * mag + 1e-7) << "pair " << i;
     }
@@ -145,8 +148,9 @@ TEST(Attribution, GradientMatchesFiniteDifferencesOfTheLogit) {
         for (size_t i = 0; i < x.size(); i++) {
             std::vector<double> up = x, down = x;
             up[i] += eps, down[i] -= eps;
-            fd[i] = (reference_logit(net, up, classes[p]) - reference_logit(net, down, classes[p])) /
-                    (2 * eps);
+            fd[i] =
+                (reference_logit(net, up, classes[p]) - reference_logit(net, down, classes[p])) /
+                (2 * eps);
             largest = std::max(largest, std::fabs(fd[i]));
         }
         ASSERT_GT(largest, 1e-3);
@@ -187,7 +191,8 @@ TEST(Attribution, GaussLegendrePointsIntegratePolynomialsExactly) {
         integration_points(n, IntegrationRule::gauss_legendre, a, w);
         for (int k = 0; k <= 2 * n - 1; k++) {  // exact up to degree 2n - 1
             double s = 0;
-            for (int i = 0; i < n; i++) s += w[i] * std::pow(a[i], k);
+            for (int i = 0; i < n; i++)
+                s += w[i] * std::pow(a[i], k);
             EXPECT_NEAR(s, 1.0 / (k + 1), 1e-12) << "n " << n << " degree " << k;
         }
         for (int i = 0; i < n; i++) {
@@ -222,7 +227,8 @@ TEST(Attribution, IntegratedGradientsAreComplete) {
             std::vector<double> x = image_row(img, image_of[p]);
             auto f = [&](double alpha) {
                 std::vector<double> s = x;
-                for (double &v : s) v *= alpha;
+                for (double &v : s)
+                    v *= alpha;
                 return reference_logit(net, s, classes[p]);
             };
             double sum = 0, mag = 0;
@@ -243,18 +249,21 @@ TEST(Attribution, IntegratedGradientsAreComplete) {
                 bound += 1.5 * f2 / (24.0 * steps * steps);
             }
             EXPECT_NEAR(sum, delta, bound)
-                << "pair " << p << (rule == IntegrationRule::midpoint ? " midpoint" : " Gauss-Legendre");
+                << "pair " << p
+                << (rule == IntegrationRule::midpoint ? " midpoint" : " Gauss-Legendre");
         }
     }
     // the map is the channel sum of the per-channel attributions
     AttributionMethod m = parse_attribution_method("intgrad");
     Tensor map = attribute(net, img, image_of, classes, m);
-    Tensor full = integrated_gradients(net, img, image_of, classes, 20, IntegrationRule::gauss_legendre);
+    Tensor full =
+        integrated_gradients(net, img, image_of, classes, 20, IntegrationRule::gauss_legendre);
     EXPECT_NEAR(total(map, 2), total(full, 2), 1e-4);
 }
 
 // Occlusion against the definition: one forward pass per window, no batching.
-Tensor naive_occlusion(const CodaNet &net, const Tensor &img, int b, int cls, int window, int stride) {
+Tensor naive_occlusion(const CodaNet &net, const Tensor &img, int b, int cls, int window,
+                       int stride) {
     const ModelConfig &m = net.config();
     const int C = m.image_channels, H = m.image_height, W = m.image_width;
     Tensor one = select_rows(img, {b});
@@ -266,14 +275,18 @@ Tensor naive_occlusion(const CodaNet &net, const Tensor &img, int b, int cls, in
             int area = 0;
             for (int y = cy - window / 2; y < cy - window / 2 + window; y++) {
                 for (int x = cx - window / 2; x < cx - window / 2 + window; x++) {
-                    if (y < 0 || y >= H || x < 0 || x >= W) continue;
+                    if (y < 0 || y >= H || x < 0 || x >= W)
+                        continue;
                     area++;
-                    for (int c = 0; c < C; c++) copy[(c * H + y) * W + x] = 0.0f;
+                    for (int c = 0; c < C; c++)
+                        copy[(c * H + y) * W + x] = 0.0f;
                 }
             }
             const float drop = original - net.forward(copy).logits[cls];
-            for (int y = std::max(0, cy - window / 2); y < std::min(H, cy - window / 2 + window); y++) {
-                for (int x = std::max(0, cx - window / 2); x < std::min(W, cx - window / 2 + window); x++) {
+            for (int y = std::max(0, cy - window / 2); y < std::min(H, cy - window / 2 + window);
+                 y++) {
+                for (int x = std::max(0, cx - window / 2);
+                     x < std::min(W, cx - window / 2 + window); x++) {
                     map[y * W + x] += drop / float(area);
                 }
             }
@@ -296,12 +309,14 @@ TEST(Attribution, OcclusionMatchesNaiveLoop) {
                 const int64_t n = naive.size();
                 const float largest = std::max(1e-6f, [&] {
                     float m = 0;
-                    for (float v : naive.values()) m = std::max(m, std::fabs(v));
+                    for (float v : naive.values())
+                        m = std::max(m, std::fabs(v));
                     return m;
                 }());
                 for (int64_t i = 0; i < n; i++) {
                     ASSERT_NEAR(maps[int64_t(p) * n + i], naive[i], 1e-4f * largest)
-                        << "window " << window << " stride " << stride << " pair " << p << " pixel " << i;
+                        << "window " << window << " stride " << stride << " pair " << p << " pixel "
+                        << i;
                 }
             }
         }
@@ -344,12 +359,15 @@ TEST(Attribution, RiseMatchesDefinition) {
         std::vector<double> expected(320, 0.0);
         for (int i = 0; i < 30; i++) {
             Tensor x({1, 1, 20, 16});
-            for (int j = 0; j < 320; j++) x[j] = img[image_of[p] * 320 + j] * masks[i * 320 + j];
+            for (int j = 0; j < 320; j++)
+                x[j] = img[image_of[p] * 320 + j] * masks[i * 320 + j];
             const double prob = 1 / (1 + std::exp(-double(net.forward(x).logits[classes[p]])));
-            for (int j = 0; j < 320; j++) expected[j] += prob * masks[i * 320 + j] / (30 * 0.1);
+            for (int j = 0; j < 320; j++)
+                expected[j] += prob * masks[i * 320 + j] / (30 * 0.1);
         }
         for (int j = 0; j < 320; j++) {
-            ASSERT_NEAR(maps[int64_t(p) * 320 + j], expected[j], 1e-5) << "pair " << p << " pixel " << j;
+            ASSERT_NEAR(maps[int64_t(p) * 320 + j], expected[j], 1e-5)
+                << "pair " << p << " pixel " << j;
         }
     }
 }
@@ -376,10 +394,12 @@ TEST(Attribution, RejectsBadPairs) {
     EXPECT_CODA_ERROR(coda_maps(net, img, {2}, {0}), "image 2 outside a batch of 2");
     EXPECT_CODA_ERROR(occlusion_maps(net, img, {0, 1}, {0}, 5, 2), "2 image indices but 1 classes");
     EXPECT_CODA_ERROR(occlusion_maps(net, img, {0}, {0}, 0, 2), "must be at least 1");
-    EXPECT_CODA_ERROR(attribute(net, Tensor({1, 1, 8, 8}), {0}, {0}, parse_attribution_method("grad")),
-                      "images have shape (1, 1, 8, 8)");
+    EXPECT_CODA_ERROR(
+        attribute(net, Tensor({1, 1, 8, 8}), {0}, {0}, parse_attribution_method("grad")),
+        "images have shape (1, 1, 8, 8)");
     // no pairs: empty maps
-    EXPECT_EQ(attribute(net, img, {}, {}, parse_attribution_method("occ5")).shape(), (Shape{0, 8, 8}));
+    EXPECT_EQ(attribute(net, img, {}, {}, parse_attribution_method("occ5")).shape(),
+              (Shape{0, 8, 8}));
 }
 
 }  // namespace

@@ -46,16 +46,26 @@ TEST_F(BadInput, WrongParameterShapesNameTensorAndShapes) {
 }
 
 TEST_F(BadInput, WrongActivationShapes) {
-    EXPECT_THAT(error_of([&] { layer_forward(cfg, p, Tensor({2, 4, 6, 6})); }),
+    EXPECT_THAT(error_of([&] {
+                    layer_forward(cfg, p, Tensor({2, 4, 6, 6}));
+                }),
                 HasSubstr("tensor x has shape (2, 4, 6, 6) but expected (B, 3, H, W)"));
-    EXPECT_THAT(error_of([&] { layer_forward(cfg, p, Tensor({3, 6, 6})); }),
+    EXPECT_THAT(error_of([&] {
+                    layer_forward(cfg, p, Tensor({3, 6, 6}));
+                }),
                 HasSubstr("tensor x has shape (3, 6, 6)"));
     LayerForward f = layer_forward(cfg, p, x);
-    EXPECT_THAT(error_of([&] { layer_backward(cfg, p, x, f, Tensor({2, 4, 5, 6})); }),
+    EXPECT_THAT(error_of([&] {
+                    layer_backward(cfg, p, x, f, Tensor({2, 4, 5, 6}));
+                }),
                 HasSubstr("tensor d_output has shape (2, 4, 5, 6) but expected (2, 4, 6, 6)"));
-    EXPECT_THAT(error_of([&] { layer_backward(cfg, p, Tensor({2, 3, 7, 7}), f, f.output); }),
+    EXPECT_THAT(error_of([&] {
+                    layer_backward(cfg, p, Tensor({2, 3, 7, 7}), f, f.output);
+                }),
                 HasSubstr("tensor code has shape (2, 5, 6, 6) but expected (2, 5, 7, 7)"));
-    EXPECT_THAT(error_of([&] { layer_contribution(cfg, p, f, Tensor({1, 4, 6, 6}), x.shape()); }),
+    EXPECT_THAT(error_of([&] {
+                    layer_contribution(cfg, p, f, Tensor({1, 4, 6, 6}), x.shape());
+                }),
                 HasSubstr("tensor g_output has shape (1, 4, 6, 6) but expected (2, 4, 6, 6)"));
 }
 

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "coda/checkpoint.h"
 #include "test_files.h"
@@ -214,9 +214,7 @@ TEST_P(CheckpointLoadRejects, WithClearMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Malformed, CheckpointLoadRejects, ::testing::ValuesIn(bad_files()),
-                         [](const auto &info) {
-                             return std::string(info.param.name);
-                         });
+                         [](const auto &info) { return std::string(info.param.name); });
 
 TEST(CheckpointLoad, MissingFileAndDirectory) {
     TempDir dir;

@@ -90,7 +90,8 @@ TEST_F(ClassifierTest, LoadsTheCheckpoint) {
     EXPECT_EQ(c.image_shape(), (Shape{3, 8, 8}));
     EXPECT_THAT(c.class_names(), ::testing::ElementsAre("red", "green", "blue"));
     EXPECT_EQ(c.class_name(2), "blue");
-    EXPECT_FLOAT_EQ(c.logit_bias(), static_cast<float>(small_config(LossKind::bce).model.logit_bias));
+    EXPECT_FLOAT_EQ(c.logit_bias(),
+                    static_cast<float>(small_config(LossKind::bce).model.logit_bias));
     EXPECT_EQ(c.net().parameter_count(), state_->net.parameter_count());
 }
 
@@ -107,7 +108,8 @@ TEST_F(ClassifierTest, ClassifyMatchesTheModel) {
         for (int k = 0; k < 3; k++) {
             EXPECT_EQ(r.logits[i * 3 + k], expected[i * 3 + k]);
             // BCE model: independent sigmoids
-            EXPECT_NEAR(r.probabilities[i * 3 + k], 1 / (1 + std::exp(-double(r.logits[i * 3 + k]))), 1e-6);
+            EXPECT_NEAR(r.probabilities[i * 3 + k],
+                        1 / (1 + std::exp(-double(r.logits[i * 3 + k]))), 1e-6);
             if (r.logits[i * 3 + k] > r.logits[i * 3 + best]) {
                 best = k;
             }
@@ -219,8 +221,10 @@ TEST_F(ClassifierTest, BadInputRaisesErrors) {
     EXPECT_CODA_ERROR(c.explain(random_images(2, 7, 1)), "but the model expects");
     EXPECT_CODA_ERROR(c.explain(random_images(2, 8), {0}), "1 classes to explain for a batch of 2");
     EXPECT_CODA_ERROR(c.explain(random_images(2, 8), {0, 3}), "class 3 outside 0..2");
-    EXPECT_CODA_ERROR(c.explain_pairs(random_images(2, 8), {2}, {0}), "image index 2 outside a batch of 2");
-    EXPECT_CODA_ERROR(c.explain_pairs(random_images(2, 8), {0, 1}, {0}), "one class per image index");
+    EXPECT_CODA_ERROR(c.explain_pairs(random_images(2, 8), {2}, {0}),
+                      "image index 2 outside a batch of 2");
+    EXPECT_CODA_ERROR(c.explain_pairs(random_images(2, 8), {0, 1}, {0}),
+                      "one class per image index");
     EXPECT_CODA_ERROR(c.class_name(-1), "class -1 outside 0..2");
 
     Tensor nan = random_images(1, 9);
@@ -228,7 +232,8 @@ TEST_F(ClassifierTest, BadInputRaisesErrors) {
     EXPECT_CODA_ERROR(c.classify(nan), "non-finite pixel");
 
     write_png(dir_ / "big.png", make_image(9, 8));
-    EXPECT_CODA_ERROR(c.read_image(dir_ / "big.png"), "image is 9x8 pixels but the model expects 8x8");
+    EXPECT_CODA_ERROR(c.read_image(dir_ / "big.png"),
+                      "image is 9x8 pixels but the model expects 8x8");
     EXPECT_CODA_ERROR(c.read_image(dir_ / "missing.png"), "missing.png");
 }
 

@@ -1,10 +1,10 @@
 // The data set loaders: values read back exactly from small files written
 // here, every malformed input rejected with a clear coda::Error, and the real
 // Fashion-MNIST files when installed.
-#include <zlib.h>
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <zlib.h>
 
 #include <gtest/gtest.h>
 #include <png.h>
@@ -133,9 +133,8 @@ TEST_F(FashionMnist, LabelOutOfRange) {
 
 TEST_F(FashionMnist, TruncatedPixels) {
     write_images(idx_images(0x803, 3, 28, 28, 2));
-    EXPECT_CODA_ERROR(load(),
-                      "train-images-idx3-ubyte.gz: truncated: the pixels of 3 images: "
-                      "2352 bytes expected, only 1568 present");
+    EXPECT_CODA_ERROR(load(), "train-images-idx3-ubyte.gz: truncated: the pixels of 3 images: "
+                              "2352 bytes expected, only 1568 present");
 }
 
 TEST_F(FashionMnist, TruncatedHeader) {

@@ -19,7 +19,8 @@ int main(int argc, char **argv) {
         const std::filesystem::path dir = argv[1];
         std::filesystem::create_directories(dir);
         coda::RunConfig config;
-        config.model.image_channels = 1, config.model.image_height = 16, config.model.image_width = 16;
+        config.model.image_channels = 1, config.model.image_height = 16,
+        config.model.image_width = 16;
         config.model.input_pad = 1;
         config.model.temperature = 8;
         config.model.layers = {{8, 4, 3, 1, 1}, {8, 4, 3, 2, 1}, {3, 4, 3, 1, 1}};

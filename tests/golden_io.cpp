@@ -125,9 +125,9 @@ Tensor read_tensor(const fs::path &file) {
         return ::testing::AssertionSuccess();
     }
     return ::testing::AssertionFailure()
-           << name << ": " << bad << " of " << actual.size() << " values out of tolerance; worst at "
-           << worst_i << ": " << actual[worst_i] << " vs golden " << expected[worst_i]
-           << " (max|a-g|/max|g| = " << worst / max_g << ")";
+           << name << ": " << bad << " of " << actual.size()
+           << " values out of tolerance; worst at " << worst_i << ": " << actual[worst_i]
+           << " vs golden " << expected[worst_i] << " (max|a-g|/max|g| = " << worst / max_g << ")";
 }
 
 }  // namespace coda::golden

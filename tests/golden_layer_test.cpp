@@ -27,7 +27,9 @@ LayerConfig config_of(const golden::Meta &m) {
 
 TEST_P(GoldenLayer, AllPassesMatch) {
     const fs::path dir = GetParam();
-    auto load = [&](const char *name) { return golden::read_tensor(dir / (std::string(name) + ".bin")); };
+    auto load = [&](const char *name) {
+        return golden::read_tensor(dir / (std::string(name) + ".bin"));
+    };
     LayerConfig cfg = config_of(golden::read_meta(dir));
     LayerParams p{load("C"), load("M"), load("b")};
     Tensor x = load("x"), G = load("G");

@@ -84,8 +84,10 @@ TEST_P(GoldenNet, EndToEnd) {
         }
         Explanation e = net.explain(t, images, classes);
         std::string name = "class " + std::to_string(c);
-        EXPECT_TRUE(golden::close_to_golden("contrib " + name, e.input_contributions, per_class(contrib, c)));
-        EXPECT_TRUE(golden::close_to_golden("contrib_sum " + name, e.maps[0], per_class(contrib_sum, c)));
+        EXPECT_TRUE(golden::close_to_golden("contrib " + name, e.input_contributions,
+                                            per_class(contrib, c)));
+        EXPECT_TRUE(
+            golden::close_to_golden("contrib_sum " + name, e.maps[0], per_class(contrib_sum, c)));
     }
 }
 

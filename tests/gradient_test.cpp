@@ -88,8 +88,8 @@ protected:
         if (max_fd > 0 && rel <= 1e-5) {
             return ::testing::AssertionSuccess();
         }
-        return ::testing::AssertionFailure() << name << ": max|a-fd|/max|fd| = " << rel
-                                             << " (max|fd| = " << max_fd << ")";
+        return ::testing::AssertionFailure()
+               << name << ": max|a-fd|/max|fd| = " << rel << " (max|fd| = " << max_fd << ")";
     }
 
     ref::Layer layer;
@@ -126,28 +126,27 @@ TEST_P(LayerGradient, ContributionIsDetachedGradient) {
 }
 
 using testing::layer;
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, LayerGradient,
-    ::testing::Values(GradCase{layer(3, 4, 5, 3, 1, 1), 2, 5, 6},
-                      GradCase{layer(2, 3, 4, 1, 1, 0), 2, 4, 5},
-                      GradCase{layer(3, 2, 3, 5, 1, 2), 1, 6, 5},
-                      GradCase{layer(2, 3, 3, 3, 2, 1), 2, 7, 6},
-                      GradCase{layer(2, 2, 4, 5, 2, 2), 1, 7, 7},
-                      GradCase{layer(4, 3, 6, 3, 1, 0), 1, 6, 6},
-                      GradCase{layer(3, 3, 4, 3, 2, 1, Norm::l2), 2, 6, 7},
-                      GradCase{layer(3, 2, 2, 1, 2, 0, Norm::l2), 2, 5, 5},
-                      GradCase{layer(2, 3, 3, 5, 1, 2, Norm::l2), 1, 5, 4},
-                      // Maps and channel counts that fill whole register tiles
-                      // (8-wide vectors, blocks of 4, 32-lane rank vectors).
-                      GradCase{layer(3, 4, 8, 3, 1, 1), 3, 8, 8},
-                      GradCase{layer(4, 8, 32, 3, 2, 1), 2, 16, 16},
-                      GradCase{layer(8, 12, 36, 3, 1, 1, Norm::l2), 2, 8, 16},
-                      GradCase{layer(16, 10, 32, 1, 1, 0), 2, 8, 8}),
-    [](const ::testing::TestParamInfo<GradCase> &info) {
-        std::ostringstream s;
-        s << info.param;
-        return s.str();
-    });
+INSTANTIATE_TEST_SUITE_P(Shapes, LayerGradient,
+                         ::testing::Values(GradCase{layer(3, 4, 5, 3, 1, 1), 2, 5, 6},
+                                           GradCase{layer(2, 3, 4, 1, 1, 0), 2, 4, 5},
+                                           GradCase{layer(3, 2, 3, 5, 1, 2), 1, 6, 5},
+                                           GradCase{layer(2, 3, 3, 3, 2, 1), 2, 7, 6},
+                                           GradCase{layer(2, 2, 4, 5, 2, 2), 1, 7, 7},
+                                           GradCase{layer(4, 3, 6, 3, 1, 0), 1, 6, 6},
+                                           GradCase{layer(3, 3, 4, 3, 2, 1, Norm::l2), 2, 6, 7},
+                                           GradCase{layer(3, 2, 2, 1, 2, 0, Norm::l2), 2, 5, 5},
+                                           GradCase{layer(2, 3, 3, 5, 1, 2, Norm::l2), 1, 5, 4},
+                                           // Maps and channel counts that fill whole register tiles
+                                           // (8-wide vectors, blocks of 4, 32-lane rank vectors).
+                                           GradCase{layer(3, 4, 8, 3, 1, 1), 3, 8, 8},
+                                           GradCase{layer(4, 8, 32, 3, 2, 1), 2, 16, 16},
+                                           GradCase{layer(8, 12, 36, 3, 1, 1, Norm::l2), 2, 8, 16},
+                                           GradCase{layer(16, 10, 32, 1, 1, 0), 2, 8, 8}),
+                         [](const ::testing::TestParamInfo<GradCase> &info) {
+                             std::ostringstream s;
+                             s << info.param;
+                             return s.str();
+                         });
 
 }  // namespace
 }  // namespace coda

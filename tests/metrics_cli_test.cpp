@@ -21,17 +21,10 @@ using ::testing::HasSubstr;
 using testing::read_file;
 using testing::TempDir;
 
-struct CommandResult {
-    int rc;
-    std::string out, err;
-};
+using testing::CommandResult;
 
 CommandResult coda(const std::string &args, const TempDir &dir) {
-    std::string out = dir / "stdout", err = dir / "stderr";
-    std::string cmd = std::string(CODA_APP) + " --quiet " + args + " >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out),
-            read_file(err)};
+    return testing::run_command(CODA_APP, args, dir);
 }
 
 // A 1x16x16, 10-class model with a tiny temperature (large logits), and a
@@ -74,7 +67,8 @@ Fixture make_fixture(const TempDir &dir) {
     for (int i = 0; i < 40; i++) {
         int best = 0;
         for (int k = 1; k < 10; k++) {
-            if (logits[i * 10 + k] > logits[i * 10 + best]) best = k;
+            if (logits[i * 10 + k] > logits[i * 10 + best])
+                best = k;
         }
         std::string folder = f.data + "/c" + std::to_string(best);
         std::filesystem::create_directories(folder);
@@ -95,10 +89,11 @@ TEST(MetricsCli, WritesTableCsvAndCharts) {
     Fixture f = make_fixture(dir);
     const std::string out = dir / "metrics";
     // --grid 1: one image per grid, so two confidently predicted classes suffice
-    CommandResult r = coda("metrics --checkpoint " + f.checkpoint + " --data folder --data-dir " + f.data +
-                               " --test-dir " + f.data + " --methods grad,coda,occ5,intgrad --grid 1" +
-                               " --samples 2 --removal-images 3 --ig-steps 4 --examples 2 --out-dir " + out,
-                           dir);
+    CommandResult r =
+        coda("metrics --checkpoint " + f.checkpoint + " --data folder --data-dir " + f.data +
+                 " --test-dir " + f.data + " --methods grad,coda,occ5,intgrad --grid 1" +
+                 " --samples 2 --removal-images 3 --ig-steps 4 --examples 2 --out-dir " + out,
+             dir);
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("Localisation: 2 1x1 grids"));
     EXPECT_THAT(r.out, HasSubstr("Pixel removal: first 3 test images"));
@@ -108,8 +103,9 @@ TEST(MetricsCli, WritesTableCsvAndCharts) {
     EXPECT_LT(coda_at, occ_at);
     EXPECT_LT(occ_at, ig_at);
     EXPECT_LT(ig_at, grad_at);
-    for (const char *name : {"metrics.csv", "localisation.png", "localisation.svg", "localisation_scores.csv",
-                             "examples.png", "pixel_removal.png", "pixel_removal.svg", "pixel_removal.csv"}) {
+    for (const char *name :
+         {"metrics.csv", "localisation.png", "localisation.svg", "localisation_scores.csv",
+          "examples.png", "pixel_removal.png", "pixel_removal.svg", "pixel_removal.csv"}) {
         EXPECT_TRUE(std::filesystem::exists(out + "/" + name)) << name;
     }
     const std::string csv = read_file(out + "/metrics.csv");
@@ -126,13 +122,15 @@ TEST(MetricsCli, Errors) {
     TempDir dir;
     Fixture f = make_fixture(dir);
     const std::string data = " --data folder --data-dir " + f.data + " --test-dir " + f.data;
-    CommandResult r = coda("metrics --checkpoint " + f.checkpoint + data + " --methods coda,lime", dir);
+    CommandResult r =
+        coda("metrics --checkpoint " + f.checkpoint + data + " --methods coda,lime", dir);
     EXPECT_EQ(r.rc, 1);
     EXPECT_THAT(r.err, HasSubstr("coda: error: unknown attribution method 'lime'"));
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 
     // 3x3 grids need more than 9 classes with confident images: not here
-    r = coda("metrics --checkpoint " + f.checkpoint + data + " --metric localisation --grid 3", dir);
+    r = coda("metrics --checkpoint " + f.checkpoint + data + " --metric localisation --grid 3",
+             dir);
     EXPECT_EQ(r.rc, 1);
     EXPECT_THAT(r.err, HasSubstr("no localisation grid"));
 

@@ -19,7 +19,8 @@ Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> u(0, 1);
     Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values()) v = u(rng);
+    for (float &v : t.values())
+        v = u(rng);
     return t;
 }
 
@@ -46,7 +47,8 @@ Tensor cell_map(int n, int h, int w, int cell, float inside, float outside) {
     Tensor m({1, n * h, n * w}, outside);
     const int r0 = (cell % n) * h, c0 = (cell / n) * w;
     for (int y = r0; y < r0 + h; y++) {
-        for (int x = c0; x < c0 + w; x++) m[y * n * w + x] = inside;
+        for (int x = c0; x < c0 + w; x++)
+            m[y * n * w + x] = inside;
     }
     return m;
 }
@@ -54,13 +56,15 @@ Tensor cell_map(int n, int h, int w, int cell, float inside, float outside) {
 TEST(Localisation, AttributionInsideTheRightCellScoresOne) {
     for (int n : {2, 3}) {
         for (int cell = 0; cell < n * n; cell++) {
-            EXPECT_DOUBLE_EQ(localisation_score(cell_map(n, 4, 3, cell, 2.0f, 0.0f), 0, n, cell), 1.0);
+            EXPECT_DOUBLE_EQ(localisation_score(cell_map(n, 4, 3, cell, 2.0f, 0.0f), 0, n, cell),
+                             1.0);
             // negative attribution elsewhere is ignored (only A+ counts)
-            EXPECT_DOUBLE_EQ(localisation_score(cell_map(n, 4, 3, cell, 0.5f, -3.0f), 0, n, cell), 1.0);
+            EXPECT_DOUBLE_EQ(localisation_score(cell_map(n, 4, 3, cell, 0.5f, -3.0f), 0, n, cell),
+                             1.0);
             // and a cell that holds nothing scores 0
-            EXPECT_DOUBLE_EQ(localisation_score(cell_map(n, 4, 3, cell, 2.0f, 0.0f), 0, n,
-                                                (cell + 1) % (n * n)),
-                             0.0);
+            EXPECT_DOUBLE_EQ(
+                localisation_score(cell_map(n, 4, 3, cell, 2.0f, 0.0f), 0, n, (cell + 1) % (n * n)),
+                0.0);
         }
     }
 }
@@ -88,10 +92,12 @@ TEST(Localisation, UniformAttributionScoresOneOverNSquared) {
 TEST(Localisation, GridLayout) {
     Tensor images({9, 1, 2, 3});
     for (int i = 0; i < 9; i++) {
-        for (int j = 0; j < 6; j++) images[i * 6 + j] = float(i);
+        for (int j = 0; j < 6; j++)
+            images[i * 6 + j] = float(i);
     }
     GridSample g;
-    for (int i = 0; i < 9; i++) g.images.push_back(8 - i), g.classes.push_back(i);
+    for (int i = 0; i < 9; i++)
+        g.images.push_back(8 - i), g.classes.push_back(i);
     Tensor grid = grid_images(images, {g}, 3);
     ASSERT_EQ(grid.shape(), (Shape{1, 1, 6, 9}));
     for (int i = 0; i < 9; i++) {
@@ -99,7 +105,8 @@ TEST(Localisation, GridLayout) {
         EXPECT_EQ(grid[(row * 2 + 1) * 9 + col * 3 + 2], float(8 - i)) << "cell " << i;
     }
     Tensor map({1, 6, 9}, 0.0f);
-    for (int64_t j = 0; j < 54; j++) map[j] = grid[j] == 5.0f ? 1.0f : 0.0f;  // image 5 = cell 3
+    for (int64_t j = 0; j < 54; j++)
+        map[j] = grid[j] == 5.0f ? 1.0f : 0.0f;  // image 5 = cell 3
     EXPECT_DOUBLE_EQ(localisation_score(map, 0, 3, 3), 1.0);
 }
 
@@ -115,10 +122,11 @@ TEST(Localisation, SelectionOrder) {
         labels[i] = i % K;
         logits[i * K + labels[i]] = 5.0f - 0.1f * i;  // later images less confident
     }
-    logits[7 * K + 0] = 20.0f;  // image 7 (label 2) is predicted as class 0
-    logits[3 * K + 3] = -1.0f;  // image 3 (label 3) is correct but sigmoid < 0.5
+    logits[7 * K + 0] = 20.0f;      // image 7 (label 2) is predicted as class 0
+    logits[3 * K + 3] = -1.0f;      // image 3 (label 3) is correct but sigmoid < 0.5
     for (int i = 30; i < N; i++) {  // only classes 0-2 keep confident images here
-        if (labels[i] >= 3) logits[i * K + labels[i]] = -0.5f, logits[i * K + 0] = -0.6f;
+        if (labels[i] >= 3)
+            logits[i * K + labels[i]] = -0.5f, logits[i * K + 0] = -0.6f;
     }
     std::vector<int64_t> order = localisation_order(logits, labels, 2, 42);
     ASSERT_FALSE(order.empty());
@@ -140,7 +148,8 @@ TEST(Localisation, SelectionOrder) {
     // it stops once only per_grid (= 2) classes are left with confident images
     const int confident[K] = {8, 8, 7, 5, 6};
     std::vector<int> used(K, 0);
-    for (int64_t img : order) used[labels[img]]++;
+    for (int64_t img : order)
+        used[labels[img]]++;
     int left = 0;
     for (int c = 0; c < K; c++) {
         EXPECT_LE(used[c], confident[c]);
@@ -185,7 +194,8 @@ TEST(Localisation, GridModelSumsOverTheTiles) {
     const double b0 = net.config().logit_bias;
     for (int c = 0; c < 4; c++) {
         double sum = 0;
-        for (int i = 0; i < 4; i++) sum += l[i * 4 + c] - b0;
+        for (int i = 0; i < 4; i++)
+            sum += l[i * 4 + c] - b0;
         EXPECT_NEAR(lg[c] - b0, sum, 1e-5 * (1 + std::fabs(sum)));
     }
     // Scores for all classes of one grid through the driver: coda maps of a
@@ -229,7 +239,8 @@ TEST(PixelRemoval, ZeroesBothEncodedChannels) {
     Tensor maps({2, 6, 5});
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> u(-1, 1);
-    for (float &v : maps.values()) v = u(rng);
+    for (float &v : maps.values())
+        v = u(rng);
     std::vector<int> labels = {3, 1}, points = {0, 1, 4, 30};
     PixelRemovalOptions o;
     o.batch = 3;  // rows of different images share a call
@@ -244,7 +255,8 @@ TEST(PixelRemoval, ZeroesBothEncodedChannels) {
                 e[(0 * 8 + y) * 7 + x] = 0.0f;
                 e[(1 * 8 + y) * 7 + x] = 0.0f;
             }
-            const double expected = 1 / (1 + std::exp(-double(net.forward_encoded(e).logits[labels[b]])));
+            const double expected =
+                1 / (1 + std::exp(-double(net.forward_encoded(e).logits[labels[b]])));
             EXPECT_NEAR(probs[b][j], expected, 1e-6) << "image " << b << " point " << j;
         }
     }

@@ -27,7 +27,8 @@ Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> u(0, 1);
     Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values()) v = u(rng);
+    for (float &v : t.values())
+        v = u(rng);
     return t;
 }
 
@@ -69,7 +70,8 @@ TEST(Loss, GradientsMatchFiniteDifferences) {
     std::mt19937 rng(9);
     std::normal_distribution<float> n(0, 3);
     Tensor logits({4, 6});
-    for (float &v : logits.values()) v = n(rng);
+    for (float &v : logits.values())
+        v = n(rng);
     std::vector<int> labels = {0, 5, 2, 2};
     for (LossKind kind : {LossKind::bce, LossKind::ce}) {
         LossValue l = classification_loss(kind, logits, labels);
@@ -78,7 +80,8 @@ TEST(Loss, GradientsMatchFiniteDifferences) {
             const float eps = 1e-2f;
             up[i] += eps, down[i] -= eps;
             double fd = (classification_loss(kind, up, labels).loss -
-                         classification_loss(kind, down, labels).loss) / (2 * eps);
+                         classification_loss(kind, down, labels).loss) /
+                        (2 * eps);
             EXPECT_NEAR(l.d_logits[i], fd, 2e-5) << "entry " << i;
         }
     }
@@ -92,8 +95,16 @@ TEST(Loss, KnownValues) {
     // huge logits stay finite
     Tensor big({1, 2}, {1000.0f, -1000.0f});
     EXPECT_NEAR(classification_loss(LossKind::bce, big, {0}).loss, 0.0, 1e-12);
-    EXPECT_THAT([&] { try { classification_loss(LossKind::bce, zeros, {1, 4}); } catch (const Error &e) { return std::string(e.what()); } return std::string(); }(),
-                HasSubstr("label 4 outside 0..3"));
+    EXPECT_THAT(
+        [&] {
+            try {
+                classification_loss(LossKind::bce, zeros, {1, 4});
+            } catch (const Error &e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        }(),
+        HasSubstr("label 4 outside 0..3"));
 }
 
 // Adam against its definition written out for two steps.
@@ -111,7 +122,8 @@ TEST(Adam, MatchesDefinition) {
         for (int t = 1; t <= 2; t++) {
             m = 0.9 * m + 0.1 * gs[t - 1];
             v = 0.999 * v + 0.001 * gs[t - 1] * gs[t - 1];
-            x -= 0.1 * (m / (1 - std::pow(0.9, t))) / (std::sqrt(v / (1 - std::pow(0.999, t))) + 1e-8);
+            x -= 0.1 * (m / (1 - std::pow(0.9, t))) /
+                 (std::sqrt(v / (1 - std::pow(0.999, t))) + 1e-8);
         }
         EXPECT_NEAR(p[i], x, 1e-6);
     }
@@ -145,12 +157,16 @@ TEST(Config, RoundTripAndErrors) {
     EXPECT_EQ(to_text(back), to_text(c));
     EXPECT_EQ(back.model.layers.size(), 3u);
 
-    EXPECT_THAT(parse_error("input = 1x28\nlayer = 10 4 1 1 0\n"), HasSubstr("test.cfg:1: input: expected CxHxW"));
-    EXPECT_THAT(parse_error("layer = 10 4 1\n"), HasSubstr("test.cfg:1: layer: expected 'out rank kernel stride pad'"));
+    EXPECT_THAT(parse_error("input = 1x28\nlayer = 10 4 1 1 0\n"),
+                HasSubstr("test.cfg:1: input: expected CxHxW"));
+    EXPECT_THAT(parse_error("layer = 10 4 1\n"),
+                HasSubstr("test.cfg:1: layer: expected 'out rank kernel stride pad'"));
     EXPECT_THAT(parse_error("colour = blue\n"), HasSubstr("test.cfg:1: colour: unknown key"));
-    EXPECT_THAT(parse_error("input = 1x4x4\nlayer = 8 4 7 1 0\n"), HasSubstr("input size 4 is smaller than the kernel 7"));
+    EXPECT_THAT(parse_error("input = 1x4x4\nlayer = 8 4 7 1 0\n"),
+                HasSubstr("input size 4 is smaller than the kernel 7"));
     EXPECT_THAT(parse_error("input = 1x8x8\n"), HasSubstr("no layers"));
-    EXPECT_THAT(parse_error("temperature = -3\nlayer = 2 2 1 1 0\n"), HasSubstr("must be positive"));
+    EXPECT_THAT(parse_error("temperature = -3\nlayer = 2 2 1 1 0\n"),
+                HasSubstr("must be positive"));
 }
 
 TEST(Model, RejectsWrongImageShapeAndNaN) {

@@ -42,7 +42,7 @@ TEST(Plot, BoxPlotDrawsEveryBoxAndLegend) {
     EXPECT_THAT(svg, HasSubstr("<svg"));
     EXPECT_THAT(svg, HasSubstr(">CoDA</text>"));
     EXPECT_THAT(svg, HasSubstr(">Grad &amp; co &lt;1&gt;</text>"));  // escaped
-    EXPECT_THAT(svg, HasSubstr("stroke-dasharray"));                  // the reference line
+    EXPECT_THAT(svg, HasSubstr("stroke-dasharray"));                 // the reference line
     p.colors.pop_back();
     EXPECT_CODA_ERROR(draw_box_plot(p), "one name and colour per box");
 }
@@ -72,7 +72,8 @@ TEST(Plot, PixelFont) {
     RgbImage img = make_image(20, 10, 255, 255, 255);
     draw_text(img, 1, 1, "1", {0, 0, 0});
     // '1': the middle column (x = 1 + 2) is set in every row
-    for (int y = 1; y < 8; y++) EXPECT_EQ(img.pixel(3, y)[0], 0) << "row " << y;
+    for (int y = 1; y < 8; y++)
+        EXPECT_EQ(img.pixel(3, y)[0], 0) << "row " << y;
     draw_text(img, 15, 1, "WW", {0, 0, 0});  // clipped at the border, no crash
 }
 

@@ -13,6 +13,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+
 #include "coda/coda_layer.h"
 
 namespace coda::testing {
@@ -78,18 +82,34 @@ inline std::vector<std::string> list_dir(const fs::path &dir) {
     return names;
 }
 
+// The `coda` binary run as a user would (the path comes from the test's
+// CODA_APP definition), with stdout and stderr captured in dir.
+struct CommandResult {
+    int rc;
+    std::string out, err;
+};
+
+inline CommandResult run_command(const std::string &binary, const std::string &args,
+                                 const TempDir &dir) {
+    std::string out = dir / "stdout", err = dir / "stderr";
+    std::string cmd = binary + " --quiet " + args + " >" + out + " 2>" + err;
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out),
+            read_file(err)};
+}
+
 }  // namespace coda::testing
 
 // statement must throw coda::Error with a one-line message containing fragment.
-#define EXPECT_CODA_ERROR(statement, fragment)                                               \
-    do {                                                                                     \
-        try {                                                                                \
-            statement;                                                                       \
-            ADD_FAILURE() << "expected coda::Error from: " #statement;                       \
-        } catch (const ::coda::Error &e_) {                                                  \
-            const std::string msg_ = e_.what();                                              \
-            EXPECT_NE(msg_.find(fragment), std::string::npos)                                \
-                << "message \"" << msg_ << "\" lacks \"" << (fragment) << "\"";              \
-            EXPECT_EQ(msg_.find('\n'), std::string::npos) << "multi-line message: " << msg_; \
-        }                                                                                    \
+#define EXPECT_CODA_ERROR(statement, fragment)                                                     \
+    do {                                                                                           \
+        try {                                                                                      \
+            statement;                                                                             \
+            ADD_FAILURE() << "expected coda::Error from: " #statement;                             \
+        } catch (const ::coda::Error &e_) {                                                        \
+            const std::string msg_ = e_.what();                                                    \
+            EXPECT_NE(msg_.find(fragment), std::string::npos)                                      \
+                << "message \"" << msg_ << "\" lacks \"" << (fragment) << "\"";                    \
+            EXPECT_EQ(msg_.find('\n'), std::string::npos) << "multi-line message: " << msg_;       \
+        }                                                                                          \
     } while (0)

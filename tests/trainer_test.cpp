@@ -131,7 +131,8 @@ TEST(Trainer, RejectsBadCheckpoints) {
     c.tensors["layers.0.M"] = Tensor({3, 3, 1, 1});
     std::string other = (dir / "other.safetensors");
     save_checkpoint(other, c.tensors, c.metadata);
-    EXPECT_THAT(load_error(other), HasSubstr("tensor layers.0.M has shape (3, 3, 1, 1) but its config needs"));
+    EXPECT_THAT(load_error(other),
+                HasSubstr("tensor layers.0.M has shape (3, 3, 1, 1) but its config needs"));
 }
 
 TEST(Trainer, RejectsDataOfTheWrongShape) {

@@ -1,9 +1,9 @@
 #include "atomic_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "coda/coda_layer.h"
 

@@ -18,8 +18,8 @@ namespace detail {
 void check_pairs(const CodaNet &net, const Tensor &images, const std::vector<int> &image_of,
                  const std::vector<int> &classes) {
     const ModelConfig &m = net.config();
-    if (images.rank() != 4 || images.dim(1) != m.image_channels || images.dim(2) != m.image_height ||
-        images.dim(3) != m.image_width) {
+    if (images.rank() != 4 || images.dim(1) != m.image_channels ||
+        images.dim(2) != m.image_height || images.dim(3) != m.image_width) {
         throw Error("attribution: images have shape " + to_string(images.shape()) +
                     " but the model expects (B, " + std::to_string(m.image_channels) + ", " +
                     std::to_string(m.image_height) + ", " + std::to_string(m.image_width) + ")");
@@ -30,8 +30,8 @@ void check_pairs(const CodaNet &net, const Tensor &images, const std::vector<int
     }
     for (size_t i = 0; i < classes.size(); i++) {
         if (image_of[i] < 0 || image_of[i] >= images.dim(0)) {
-            throw Error("attribution: image " + std::to_string(image_of[i]) + " outside a batch of " +
-                        std::to_string(images.dim(0)));
+            throw Error("attribution: image " + std::to_string(image_of[i]) +
+                        " outside a batch of " + std::to_string(images.dim(0)));
         }
         if (classes[i] < 0 || classes[i] >= m.num_classes()) {
             throw Error("attribution: class " + std::to_string(classes[i]) + " outside 0.." +
@@ -281,8 +281,9 @@ void integration_points(int n, IntegrationRule rule, std::vector<double> &alphas
     }
 }
 
-Tensor integrated_gradients(const CodaNet &net, const Tensor &images, const std::vector<int> &image_of,
-                            const std::vector<int> &classes, int steps, IntegrationRule rule, int batch) {
+Tensor integrated_gradients(const CodaNet &net, const Tensor &images,
+                            const std::vector<int> &image_of, const std::vector<int> &classes,
+                            int steps, IntegrationRule rule, int batch) {
     check_pairs(net, images, image_of, classes);
     std::vector<double> alphas, weights;
     integration_points(steps, rule, alphas, weights);
@@ -312,7 +313,8 @@ Tensor integrated_gradients(const CodaNet &net, const Tensor &images, const std:
             break;
         }
         // Scaled images alpha_k x: row g * steps + k.
-        Tensor scaled({int64_t(group.size()) * steps, m.image_channels, m.image_height, m.image_width});
+        Tensor scaled(
+            {int64_t(group.size()) * steps, m.image_channels, m.image_height, m.image_width});
         for (size_t g = 0; g < group.size(); g++) {
             for (int k = 0; k < steps; k++) {
                 float *dst = scaled.data() + (int64_t(g) * steps + k) * row;

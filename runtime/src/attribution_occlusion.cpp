@@ -40,8 +40,8 @@ struct Axis {
 
 // Where one window's effect is recomputed, along one axis.
 struct Span {
-    int q0 = 0, q1 = -1;          // affected final positions (inclusive)
-    int origin = 0, size = 0;     // crop of the encoded input
+    int q0 = 0, q1 = -1;       // affected final positions (inclusive)
+    int origin = 0, size = 0;  // crop of the encoded input
 };
 
 // Affected positions of encoded rows [y0, y1] and the crop holding their
@@ -86,8 +86,8 @@ std::vector<Window> occlusion_windows(int H, int W, int size, int stride) {
     for (int cy = 0; cy < H; cy += stride) {
         for (int cx = 0; cx < W; cx += stride) {
             const int y0 = cy - size / 2, x0 = cx - size / 2;
-            windows.push_back({std::max(0, y0), std::min(H, y0 + size), std::max(0, x0),
-                               std::min(W, x0 + size)});
+            windows.push_back(
+                {std::max(0, y0), std::min(H, y0 + size), std::max(0, x0), std::min(W, x0 + size)});
         }
     }
     return windows;
@@ -105,14 +105,16 @@ Tensor occlusion_maps(const CodaNet &net, const Tensor &images, const std::vecto
     const ModelConfig &m = net.config();
     const int C = m.image_channels, H = m.image_height, W = m.image_width, pad = m.input_pad;
     const auto [Fh, Fw] = m.final_map_size();
-    const Axis ay = make_axis(net, m.encoded_height(), Fh), ax = make_axis(net, m.encoded_width(), Fw);
+    const Axis ay = make_axis(net, m.encoded_height(), Fh),
+               ax = make_axis(net, m.encoded_width(), Fw);
     const std::vector<Window> windows = occlusion_windows(H, W, window, stride);
 
     // Each window's spans, with one crop size per axis for all interior
     // windows (the largest any of them needs).
     int want_h = 0, want_w = 0;
     for (const Window &w : windows) {
-        Span sy = span_of(ay, w.y0 + pad, w.y1 - 1 + pad, 0), sx = span_of(ax, w.x0 + pad, w.x1 - 1 + pad, 0);
+        Span sy = span_of(ay, w.y0 + pad, w.y1 - 1 + pad, 0),
+             sx = span_of(ax, w.x0 + pad, w.x1 - 1 + pad, 0);
         want_h = std::max(want_h, sy.size), want_w = std::max(want_w, sx.size);
     }
     std::vector<Span> spans_y, spans_x;

@@ -16,7 +16,7 @@ namespace {
 
 // Forwards copies of one image made by `make(copy, out)` in chunks of
 // `batch`, and hands each copy's logits row to `use(copy, logits)`.
-template <typename Make, typename Use>
+template<typename Make, typename Use>
 void forward_copies(const CodaNet &net, int64_t copies, int batch, Make make, Use use) {
     const ModelConfig &m = net.config();
     const int64_t row = int64_t{m.image_channels} * m.image_height * m.image_width;
@@ -42,8 +42,9 @@ double unit(std::mt19937_64 &rng) {
 
 Tensor rise_masks(int count, int height, int width, int cells, double keep, uint64_t seed) {
     if (count < 1 || cells < 1 || height < 1 || width < 1 || !(keep > 0 && keep <= 1)) {
-        throw Error("RISE needs masks >= 1, cells >= 1 and 0 < keep <= 1 (got " + std::to_string(count) +
-                    ", " + std::to_string(cells) + ", " + std::to_string(keep) + ")");
+        throw Error("RISE needs masks >= 1, cells >= 1 and 0 < keep <= 1 (got " +
+                    std::to_string(count) + ", " + std::to_string(cells) + ", " +
+                    std::to_string(keep) + ")");
     }
     std::mt19937_64 rng(derive_seed(seed, 0x5153, uint64_t(height) << 32 | uint64_t(width)));
     const int cell_h = (height + cells - 1) / cells, cell_w = (width + cells - 1) / cells;

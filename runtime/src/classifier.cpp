@@ -18,9 +18,9 @@ constexpr int64_t kClassifyChunk = 256;
 void check_batch(const Tensor &images, const ModelConfig &m) {
     if (images.rank() != 4 || images.dim(1) != m.image_channels ||
         images.dim(2) != m.image_height || images.dim(3) != m.image_width) {
-        throw Error("images have shape " + to_string(images.shape()) + " but the model expects (N, " +
-                    std::to_string(m.image_channels) + ", " + std::to_string(m.image_height) + ", " +
-                    std::to_string(m.image_width) + ")");
+        throw Error("images have shape " + to_string(images.shape()) +
+                    " but the model expects (N, " + std::to_string(m.image_channels) + ", " +
+                    std::to_string(m.image_height) + ", " + std::to_string(m.image_width) + ")");
     }
     if (images.dim(0) == 0) {
         throw Error("images is an empty batch " + to_string(images.shape()));
@@ -53,20 +53,23 @@ void probabilities_of(LossKind loss, const float *logits, float *p, int64_t K) {
 }
 
 // The maps of the pairs, over the image itself: per image channel, padding cut off.
-Explanations explain_trace(const CodaNet &net, const Trace &trace, const std::vector<int> &image_indices,
-                           const std::vector<int> &classes) {
+Explanations explain_trace(const CodaNet &net, const Trace &trace,
+                           const std::vector<int> &image_indices, const std::vector<int> &classes) {
     const ModelConfig &m = net.config();
     Explanation e = net.explain(trace, image_indices, classes);
     const int64_t M = int64_t(classes.size()), C = m.image_channels, H = m.image_height,
-                  W = m.image_width, He = m.encoded_height(), We = m.encoded_width(), p = m.input_pad;
+                  W = m.image_width, He = m.encoded_height(), We = m.encoded_width(),
+                  p = m.input_pad;
     const int64_t Cenc = m.encoded_channels();
-    Explanations out{e.images, e.classes, e.logits, Tensor({M, H, W}, 0.0f), Tensor({M, C, H, W}, 0.0f)};
+    Explanations out{e.images, e.classes, e.logits, Tensor({M, H, W}, 0.0f),
+                     Tensor({M, C, H, W}, 0.0f)};
     for (int64_t i = 0; i < M; i++) {
         for (int64_t ce = 0; ce < Cenc; ce++) {
             const int64_t c = ce % C;  // [x, 1-x]: channel C + c encodes 1 - x_c
             for (int64_t y = 0; y < H; y++) {
                 for (int64_t x = 0; x < W; x++) {
-                    const float v = e.input_contributions[((i * Cenc + ce) * He + y + p) * We + x + p];
+                    const float v =
+                        e.input_contributions[((i * Cenc + ce) * He + y + p) * We + x + p];
                     out.channel_maps[((i * C + c) * H + y) * W + x] += v;
                     out.maps[(i * H + y) * W + x] += v;
                 }
@@ -85,7 +88,8 @@ struct Classifier::Impl {
     std::vector<std::string> class_names;
 };
 
-Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+}
 Classifier::Classifier(Classifier &&) noexcept = default;
 Classifier &Classifier::operator=(Classifier &&) noexcept = default;
 Classifier::~Classifier() = default;
@@ -115,7 +119,8 @@ const std::vector<std::string> &Classifier::class_names() const {
 
 std::string Classifier::class_name(int k) const {
     if (k < 0 || k >= num_classes()) {
-        throw Error("class " + std::to_string(k) + " outside 0.." + std::to_string(num_classes() - 1));
+        throw Error("class " + std::to_string(k) + " outside 0.." +
+                    std::to_string(num_classes() - 1));
     }
     const auto &names = class_names();
     return size_t(k) < names.size() && !names[k].empty() ? names[k] : std::to_string(k);
@@ -129,9 +134,9 @@ Tensor Classifier::read_image(const std::string &png_path) const {
     PngPixels p = read_png_pixels(png_path);
     const ModelConfig &m = net().config();
     if (p.height != m.image_height || p.width != m.image_width) {
-        throw Error(png_path + ": image is " + std::to_string(p.width) + "x" + std::to_string(p.height) +
-                    " pixels but the model expects " + std::to_string(m.image_width) + "x" +
-                    std::to_string(m.image_height));
+        throw Error(png_path + ": image is " + std::to_string(p.width) + "x" +
+                    std::to_string(p.height) + " pixels but the model expects " +
+                    std::to_string(m.image_width) + "x" + std::to_string(m.image_height));
     }
     const int C = m.image_channels;
     const int64_t HW = int64_t(p.height) * p.width;
@@ -165,8 +170,8 @@ Classification Classifier::classify(const Tensor &images) const {
     }
     for (int64_t i = 0; i < N; i++) {
         out.predicted[i] = argmax_row(out.logits, i);
-        probabilities_of(impl_->loss, out.logits.data() + i * K,
-                         out.probabilities.data() + i * K, K);
+        probabilities_of(impl_->loss, out.logits.data() + i * K, out.probabilities.data() + i * K,
+                         K);
     }
     return out;
 }

@@ -50,14 +50,17 @@ struct DeviceCall {
     std::vector<Buffer *> inputs, outputs;
     DeviceCall(std::vector<Buffer *> in, std::vector<Buffer *> out) : inputs(in), outputs(out) {
         if (device != Device::cpu) {
-            for (Buffer *b : inputs) b->set_host_dirty();
+            for (Buffer *b : inputs)
+                b->set_host_dirty();
         }
     }
     ~DeviceCall() {
         if (device != Device::cpu) {
-            for (Buffer *b : outputs) b->copy_to_host();
+            for (Buffer *b : outputs)
+                b->copy_to_host();
             for (auto *list : {&inputs, &outputs}) {
-                for (Buffer *b : *list) b->device_free();
+                for (Buffer *b : *list)
+                    b->device_free();
             }
         }
     }
@@ -169,9 +172,7 @@ Shape LayerConfig::bias_shape() const {
 }
 
 void LayerConfig::validate() const {
-    auto fail = [&](const std::string &what) {
-        throw Error("CoDA layer '" + name + "': " + what);
-    };
+    auto fail = [&](const std::string &what) { throw Error("CoDA layer '" + name + "': " + what); };
     if (in_channels < 1 || out_channels < 1 || rank < 1) {
         fail("channels and rank must be positive (in " + std::to_string(in_channels) + ", out " +
              std::to_string(out_channels) + ", rank " + std::to_string(rank) + ")");
@@ -201,8 +202,9 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
         run_pipeline(cfg, "forward",
-                     kernels(call.device).forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                                                  static_cast<int>(cfg.norm), y, z, n, q));
+                     kernels(call.device)
+                         .forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                                  static_cast<int>(cfg.norm), y, z, n, q));
     }
     return f;
 }
@@ -230,11 +232,13 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
     Buffer xb = x.halide(), z = fwd.code.halide(), y = fwd.output.halide(), n = fwd.norm.halide(),
            q = fwd.wnorm.halide(), dy = d_output.halide(), dx = g.d_input.halide();
     {
-        DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy}, {&dx, &dv.C, &dv.M, &dv.b});
+        DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy},
+                        {&dx, &dv.C, &dv.M, &dv.b});
         run_pipeline(cfg, "backward",
-                     kernels(call.device).backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride,
-                                                   cfg.pad, static_cast<int>(cfg.norm), z, y, n, q, dy,
-                                                   dx, dv.C, dv.M, dv.b));
+                     kernels(call.device)
+                         .backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                                   static_cast<int>(cfg.norm), z, y, n, q, dy, dx, dv.C, dv.M,
+                                   dv.b));
     }
     return g;
 }
@@ -249,12 +253,13 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
                  output_shape(cfg, input_shape, cfg.out_channels));
     Tensor g_input(input_shape);
     ParamViews pv = views(cfg, p.C, p.M, p.b);
-    Buffer z = fwd.code.halide(), n = fwd.norm.halide(), g = g_output.halide(), gi = g_input.halide();
+    Buffer z = fwd.code.halide(), n = fwd.norm.halide(), g = g_output.halide(),
+           gi = g_input.halide();
     {
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
         run_pipeline(cfg, "contribution",
-                     kernels(call.device).contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride,
-                                                       cfg.pad, g, gi));
+                     kernels(call.device)
+                         .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, g, gi));
     }
     return g_input;
 }

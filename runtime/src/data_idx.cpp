@@ -1,10 +1,10 @@
 // Fashion-MNIST: gzipped IDX files (big-endian header, then unsigned bytes),
 // read through zlib.
-#include <zlib.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <zlib.h>
 
 #include "coda/coda_layer.h"
 #include "coda/data.h"

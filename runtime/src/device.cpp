@@ -16,10 +16,14 @@ namespace {
 enum Level { sse41 = 0, avx2 = 1, avx512 = 2, native = 3 };
 
 Level parse_level(const std::string &s) {
-    if (s.empty() || s == "native") return native;
-    if (s == "avx512") return avx512;
-    if (s == "avx2") return avx2;
-    if (s == "sse41") return sse41;
+    if (s.empty() || s == "native")
+        return native;
+    if (s == "avx512")
+        return avx512;
+    if (s == "avx2")
+        return avx2;
+    if (s == "sse41")
+        return sse41;
     throw Error("CODA_X86_VARIANT='" + s + "': expected avx512, avx2, sse41 or native");
 }
 
@@ -37,8 +41,10 @@ bool has(int count, const uint64_t *features, halide_target_feature_t f) {
 }
 
 Level level_of(int count, const uint64_t *features) {
-    if (has(count, features, halide_target_feature_avx512)) return avx512;
-    if (has(count, features, halide_target_feature_avx2)) return avx2;
+    if (has(count, features, halide_target_feature_avx512))
+        return avx512;
+    if (has(count, features, halide_target_feature_avx2))
+        return avx2;
     return sse41;
 }
 
@@ -65,15 +71,17 @@ void check_available(Device d) {
         return;
     }
 #ifndef CODA_HAVE_GPU_LIBS
-    throw Error("--device " + to_string(d) + ": this build has no GPU libraries (configure with "
+    throw Error("--device " + to_string(d) +
+                ": this build has no GPU libraries (configure with "
                 "-DCODA_GPU_LIBS=ON)");
 #endif
     const char *lib = d == Device::cuda ? "libcuda.so.1" : "libOpenCL.so.1";
     void *h = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
     if (!h) {
-        throw Error("--device " + to_string(d) + ": no " +
-                    (d == Device::cuda ? std::string("NVIDIA CUDA driver") : std::string("OpenCL")) +
-                    " on this machine (" + lib + " not found)");
+        throw Error(
+            "--device " + to_string(d) + ": no " +
+            (d == Device::cuda ? std::string("NVIDIA CUDA driver") : std::string("OpenCL")) +
+            " on this machine (" + lib + " not found)");
     }
     dlclose(h);
 }
@@ -95,9 +103,12 @@ void init_from_environment() {
 }  // namespace
 
 Device parse_device(const std::string &name) {
-    if (name == "cpu") return Device::cpu;
-    if (name == "cuda") return Device::cuda;
-    if (name == "opencl") return Device::opencl;
+    if (name == "cpu")
+        return Device::cpu;
+    if (name == "cuda")
+        return Device::cuda;
+    if (name == "opencl")
+        return Device::opencl;
     throw Error("unknown device '" + name + "' (expected cpu, cuda or opencl)");
 }
 

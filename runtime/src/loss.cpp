@@ -20,7 +20,8 @@ LossValue classification_loss(LossKind kind, const Tensor &logits, const std::ve
     double total = 0;
     for (int64_t b = 0; b < B; b++) {
         if (labels[b] < 0 || labels[b] >= K) {
-            throw Error("label " + std::to_string(labels[b]) + " outside 0.." + std::to_string(K - 1));
+            throw Error("label " + std::to_string(labels[b]) + " outside 0.." +
+                        std::to_string(K - 1));
         }
         out.correct += argmax_row(logits, b) == labels[b];
         const float *l = logits.data() + b * K;

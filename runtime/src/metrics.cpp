@@ -179,7 +179,8 @@ LocalisationResult localisation(const CodaNet &grid_net, const Tensor &grids_ima
     // Several grids per call when each is cheap (one pass per class), so the
     // pipelines see full batches; one grid at a time for the many-pass
     // methods, which batch their own copies (and keep the bar moving).
-    const bool cheap = method.kind == AttributionKind::coda || method.kind == AttributionKind::gradient ||
+    const bool cheap = method.kind == AttributionKind::coda ||
+                       method.kind == AttributionKind::gradient ||
                        method.kind == AttributionKind::input_x_gradient;
     const int64_t chunk = cheap ? std::max<int64_t>(1, method.batch / cells) : 1;
     for (int64_t s = 0; s < G; s += chunk) {
@@ -192,7 +193,8 @@ LocalisationResult localisation(const CodaNet &grid_net, const Tensor &grids_ima
                 classes.push_back(grids[g].classes.at(i));
             }
         }
-        Tensor maps = attribute(grid_net, select_rows(grids_images, rows), image_of, classes, method);
+        Tensor maps =
+            attribute(grid_net, select_rows(grids_images, rows), image_of, classes, method);
         for (int64_t g = s; g < e; g++) {
             for (int i = 0; i < cells; i++) {
                 r.scores[g * cells + i] = localisation_score(maps, (g - s) * cells + i, n, i);
@@ -261,7 +263,8 @@ std::vector<std::vector<double>> removal_probabilities(const CodaNet &net, const
     const int pad = m.input_pad;
     std::vector<std::vector<int>> orders;
     for (int64_t b = 0; b < B; b++) {
-        orders.push_back(removal_order(maps.data() + b * H * W, H * W, options.most_important_first));
+        orders.push_back(
+            removal_order(maps.data() + b * H * W, H * W, options.most_important_first));
     }
     std::vector<std::vector<double>> probs(B, std::vector<double>(points.size()));
     // All (image, point) rows, batched through forward_encoded.
@@ -270,7 +273,8 @@ std::vector<std::vector<double>> removal_probabilities(const CodaNet &net, const
         const int64_t n = std::min(batch, total - s);
         Tensor t({n, Ce, He, We});
         for (int64_t i = 0; i < n; i++) {
-            const int64_t b = (s + i) / int64_t(points.size()), j = (s + i) % int64_t(points.size());
+            const int64_t b = (s + i) / int64_t(points.size()),
+                          j = (s + i) % int64_t(points.size());
             float *dst = t.data() + i * row;
             std::copy_n(encoded.data() + b * row, row, dst);
             for (int k = 0; k < points[j]; k++) {
@@ -282,7 +286,8 @@ std::vector<std::vector<double>> removal_probabilities(const CodaNet &net, const
         }
         Tensor logits = net.forward_encoded(t).logits;
         for (int64_t i = 0; i < n; i++) {
-            const int64_t b = (s + i) / int64_t(points.size()), j = (s + i) % int64_t(points.size());
+            const int64_t b = (s + i) / int64_t(points.size()),
+                          j = (s + i) % int64_t(points.size());
             probs[b][j] = sigmoid(logits[i * K + labels[b]]);
         }
     }

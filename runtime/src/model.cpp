@@ -44,7 +44,8 @@ Tensor select_rows(const Tensor &t, const std::vector<int> &rows) {
 CodaNet::CodaNet(ModelConfig config)
     : config_(std::move(config)), layers_(config_.layer_configs()) {
     for (const LayerConfig &c : layers_) {
-        params_.push_back({Tensor(c.weight_shape()), Tensor(c.mix_shape()), Tensor(c.bias_shape())});
+        params_.push_back(
+            {Tensor(c.weight_shape()), Tensor(c.mix_shape()), Tensor(c.bias_shape())});
     }
 }
 
@@ -68,11 +69,11 @@ int64_t CodaNet::parameter_count() const {
 
 Tensor CodaNet::encode(const Tensor &images) const {
     const ModelConfig &m = config_;
-    if (images.rank() != 4 || images.dim(1) != m.image_channels || images.dim(2) != m.image_height ||
-        images.dim(3) != m.image_width) {
-        throw Error("images have shape " + to_string(images.shape()) + " but the model expects (B, " +
-                    std::to_string(m.image_channels) + ", " + std::to_string(m.image_height) + ", " +
-                    std::to_string(m.image_width) + ")");
+    if (images.rank() != 4 || images.dim(1) != m.image_channels ||
+        images.dim(2) != m.image_height || images.dim(3) != m.image_width) {
+        throw Error("images have shape " + to_string(images.shape()) +
+                    " but the model expects (B, " + std::to_string(m.image_channels) + ", " +
+                    std::to_string(m.image_height) + ", " + std::to_string(m.image_width) + ")");
     }
     const int64_t B = images.dim(0), C = m.image_channels, H = m.image_height, W = m.image_width;
     const int p = m.input_pad, He = m.encoded_height(), We = m.encoded_width();
@@ -170,7 +171,8 @@ Explanation CodaNet::explain(const Trace &trace, const std::vector<int> &images,
     Tensor one_hot({int64_t(images.size()), K}, 0.0f);
     for (size_t i = 0; i < classes.size(); i++) {
         if (classes[i] < 0 || classes[i] >= K) {
-            throw Error("class " + std::to_string(classes[i]) + " outside 0.." + std::to_string(K - 1));
+            throw Error("class " + std::to_string(classes[i]) + " outside 0.." +
+                        std::to_string(K - 1));
         }
         one_hot[i * K + classes[i]] = 1.0f;
         if (images[i] < 0 || images[i] >= trace.logits.dim(0)) {

@@ -75,20 +75,23 @@ void apply(const Line &l, RunConfig &c) {
         parse_input_size(l, m);
     } else if (k == "input_pad") {
         m.input_pad = l.number_value<int>();
-        if (m.input_pad < 0) l.fail("must not be negative");
+        if (m.input_pad < 0)
+            l.fail("must not be negative");
     } else if (k == "add_inverse") {
         m.add_inverse = l.boolean();
     } else if (k == "norm") {
         m.norm = parse_norm(l.value);
     } else if (k == "temperature") {
         m.temperature = l.number_value<double>();
-        if (!(m.temperature > 0)) l.fail("must be positive");
+        if (!(m.temperature > 0))
+            l.fail("must be positive");
     } else if (k == "logit_bias") {
         m.logit_bias = l.number_value<double>();
     } else if (k == "layer") {
         m.layers.push_back(parse_layer(l));
     } else if (k == "loss") {
-        if (l.value != "bce" && l.value != "ce") l.fail("expected bce or ce");
+        if (l.value != "bce" && l.value != "ce")
+            l.fail("expected bce or ce");
         t.loss = l.value == "bce" ? LossKind::bce : LossKind::ce;
     } else if (k == "epochs") {
         t.epochs = l.positive_int();
@@ -98,9 +101,11 @@ void apply(const Line &l, RunConfig &c) {
         t.virtual_batch = l.positive_int();
     } else if (k == "lr") {
         t.lr = l.number_value<double>();
-        if (!(t.lr > 0)) l.fail("must be positive");
+        if (!(t.lr > 0))
+            l.fail("must be positive");
     } else if (k == "lr_schedule") {
-        if (l.value != "step" && l.value != "cosine") l.fail("expected step or cosine");
+        if (l.value != "step" && l.value != "cosine")
+            l.fail("expected step or cosine");
         t.lr_schedule = l.value;
     } else if (k == "lr_step_epochs") {
         t.lr_step_epochs = l.positive_int();

@@ -66,8 +66,8 @@ public:
 
     void polyline(const Points &points, Rgb c, int width) override {
         for (size_t i = 1; i < points.size(); i++) {
-            line(points[i - 1].first, points[i - 1].second, points[i].first, points[i].second, c, width,
-                 false);
+            line(points[i - 1].first, points[i - 1].second, points[i].first, points[i].second, c,
+                 width, false);
         }
     }
 
@@ -76,10 +76,11 @@ public:
         const int w = text_width(s, size), h = kFontHeight * size;
         const double shift = anchor == Anchor::start ? 0 : anchor == Anchor::middle ? w / 2.0 : w;
         if (vertical) {
-            draw_text_vertical(image, int(std::lround(x - h / 2.0)), int(std::lround(y + shift)), s, c,
-                               size);
+            draw_text_vertical(image, int(std::lround(x - h / 2.0)), int(std::lround(y + shift)), s,
+                               c, size);
         } else {
-            draw_text(image, int(std::lround(x - shift)), int(std::lround(y - h / 2.0)), s, c, size);
+            draw_text(image, int(std::lround(x - shift)), int(std::lround(y - h / 2.0)), s, c,
+                      size);
         }
     }
 
@@ -93,7 +94,8 @@ private:
         }
     }
     void dot(double x, double y, Rgb c, int width) {
-        const int x0 = int(std::lround(x - (width - 1) / 2.0)), y0 = int(std::lround(y - (width - 1) / 2.0));
+        const int x0 = int(std::lround(x - (width - 1) / 2.0)),
+                  y0 = int(std::lround(y - (width - 1) / 2.0));
         for (int dy = 0; dy < width; dy++) {
             for (int dx = 0; dx < width; dx++) {
                 set(x0 + dx, y0 + dy, c);
@@ -112,11 +114,20 @@ std::string svg_escape(const std::string &s) {
     std::string out;
     for (char ch : s) {
         switch (ch) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += ch;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += ch;
         }
     }
     return out;
@@ -126,7 +137,8 @@ class SvgCanvas : public Canvas {
 public:
     SvgCanvas(int w, int h) {
         out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-            << "\" viewBox=\"0 0 " << w << " " << h << "\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n";
+            << "\" viewBox=\"0 0 " << w << " " << h
+            << "\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n";
     }
 
     void line(double x0, double y0, double x1, double y1, Rgb c, int width, bool dashed) override {
@@ -151,7 +163,9 @@ public:
 
     void text(double x, double y, const std::string &s, Rgb c, int size, Anchor anchor,
               bool vertical) override {
-        const char *a = anchor == Anchor::start ? "start" : anchor == Anchor::middle ? "middle" : "end";
+        const char *a = anchor == Anchor::start    ? "start"
+                        : anchor == Anchor::middle ? "middle"
+                                                   : "end";
         out << "<text x=\"" << x << "\" y=\"" << y << "\" font-size=\"" << 8 * size
             << "\" dominant-baseline=\"middle\" text-anchor=\"" << a << "\" fill=\"" << svg_color(c)
             << "\"";
@@ -192,7 +206,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target, double &step) {
 
 std::string tick_label(double v, double step) {
     int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
-    if (std::fabs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6) {
+    if (std::fabs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) >
+        1e-6) {
         decimals++;
     }
     char s[32];
@@ -223,8 +238,9 @@ Frame make_frame(int w, int h, const std::vector<std::string> &legend) {
     return f;
 }
 
-void draw_common(Canvas &c, const Frame &f, int w, const std::string &title, const std::string &y_label,
-                 const std::vector<std::string> &names, const std::vector<Rgb> &colors) {
+void draw_common(Canvas &c, const Frame &f, int w, const std::string &title,
+                 const std::string &y_label, const std::vector<std::string> &names,
+                 const std::vector<Rgb> &colors) {
     c.text(w / 2.0, 24, title, kBlack, 2, Anchor::middle);
     double step;
     for (double t : nice_ticks(f.lo_y, f.hi_y, 6, step)) {
@@ -249,7 +265,8 @@ void draw_axes(Canvas &c, const Frame &f) {
 
 void check_size(int w, int h) {
     if (w < 320 || h < 240) {
-        throw Error("chart size " + std::to_string(w) + "x" + std::to_string(h) + " is below 320x240");
+        throw Error("chart size " + std::to_string(w) + "x" + std::to_string(h) +
+                    " is below 320x240");
     }
 }
 
@@ -257,7 +274,8 @@ void render_box_plot(Canvas &c, const BoxPlot &p, int w, int h) {
     check_size(w, h);
     if (p.names.size() != p.boxes.size() || p.colors.size() != p.boxes.size() || p.boxes.empty() ||
         !(p.y_max > p.y_min)) {
-        throw Error("box plot needs one name and colour per box, at least one box and y_max > y_min");
+        throw Error(
+            "box plot needs one name and colour per box, at least one box and y_max > y_min");
     }
     Frame f = make_frame(w, h, p.names);
     f.lo_x = 0, f.hi_x = double(p.boxes.size()), f.lo_y = p.y_min, f.hi_y = p.y_max;
@@ -265,7 +283,8 @@ void render_box_plot(Canvas &c, const BoxPlot &p, int w, int h) {
     for (const auto &[value, label] : p.reference_lines) {
         const double y = f.py(value);
         c.line(f.left, y, f.right, y, kGrey, 2, true);
-        c.text(f.right + 8, y, label, kGrey, 2, Anchor::start);  // beside the plot, clear of the boxes
+        c.text(f.right + 8, y, label, kGrey, 2,
+               Anchor::start);  // beside the plot, clear of the boxes
     }
     const double slot = (f.right - f.left) / p.boxes.size();
     const double half = std::min(slot * 0.3, 45.0);
@@ -277,7 +296,8 @@ void render_box_plot(Canvas &c, const BoxPlot &p, int w, int h) {
         c.line(cx - half / 2, f.py(b.low), cx + half / 2, f.py(b.low), kBlack, 2);
         c.line(cx - half / 2, f.py(b.high), cx + half / 2, f.py(b.high), kBlack, 2);
         const double top = f.py(b.q3), bottom = f.py(b.q1);
-        c.fill_rect(cx - half, top, 2 * half, std::max(1.0, bottom - top), lighter(p.colors[i], 0.35));
+        c.fill_rect(cx - half, top, 2 * half, std::max(1.0, bottom - top),
+                    lighter(p.colors[i], 0.35));
         c.stroke_rect(cx - half, top, 2 * half, std::max(1.0, bottom - top), p.colors[i], 2);
         c.line(cx - half, f.py(b.median), cx + half, f.py(b.median), kBlack, 3);
         c.fill_rect(cx - 5, f.py(b.mean) - 5, 10, 10, kBlack);  // the mean
@@ -374,7 +394,7 @@ std::string line_plot_svg(const LinePlot &plot, int width, int height) {
 }
 
 Rgb palette_color(int index) {
-    static const Rgb tab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
+    static const Rgb tab10[] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
                                 {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
                                 {188, 189, 34},  {23, 190, 207}};
     return tab10[((index % 10) + 10) % 10];
@@ -413,7 +433,8 @@ void draw_text(RgbImage &image, int x, int y, const std::string &text, Rgb color
     }
 }
 
-void draw_text_vertical(RgbImage &image, int x, int y, const std::string &text, Rgb color, int scale) {
+void draw_text_vertical(RgbImage &image, int x, int y, const std::string &text, Rgb color,
+                        int scale) {
     // Turned counter-clockwise: the glyph's top faces left, text runs upwards.
     for (size_t i = 0; i < text.size(); i++) {
         const unsigned char *g = font_glyph(text[i]);

@@ -2,8 +2,8 @@
 // return value and message instead of longjmp, which is safe with C++.
 #include "coda/png_image.h"
 
-#include <png.h>
 #include <cstring>
+#include <png.h>
 
 #include "atomic_file.h"
 #include "coda/coda_layer.h"

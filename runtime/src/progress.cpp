@@ -53,7 +53,8 @@ void ProgressBar::finish(const std::string &status) {
 }
 
 void ProgressBar::draw(bool final) {
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     double rate = elapsed > 0 ? done_ / elapsed : 0;
     double eta = rate > 0 ? (total_ - done_) / rate : NAN;
     const int width = 24;

@@ -38,8 +38,8 @@ Halide::Runtime::Buffer<float> Tensor::halide(std::vector<int> extents) const {
     }
     int64_t n = std::accumulate(extents.begin(), extents.end(), int64_t{1}, std::multiplies<>());
     if (n != size()) {
-        throw std::logic_error("halide view of " + std::to_string(n) + " elements over a tensor of " +
-                               std::to_string(size()));
+        throw std::logic_error("halide view of " + std::to_string(n) +
+                               " elements over a tensor of " + std::to_string(size()));
     }
     // Halide buffers do not write through const; the pipelines only write outputs.
     return Halide::Runtime::Buffer<float>(const_cast<float *>(values_.data()), extents);

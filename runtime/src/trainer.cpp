@@ -106,7 +106,8 @@ Evaluation evaluate(const CodaNet &net, const Dataset &data, LossKind loss, int 
             e.predictions.push_back(argmax_row(t.logits, int64_t(i)));
         }
         if (bar) {
-            bar->update(start + int64_t(idx.size()), "acc " + percent(double(correct) / (start + idx.size())));
+            bar->update(start + int64_t(idx.size()),
+                        "acc " + percent(double(correct) / (start + idx.size())));
         }
     }
     e.count = n;
@@ -145,7 +146,8 @@ std::vector<EpochRecord> train(TrainingState &s, const Dataset &train_set, const
         std::unique_ptr<ProgressBar> bar;
         if (o.progress) {
             bar = std::make_unique<ProgressBar>("epoch " + std::to_string(epoch + 1) + "/" +
-                                                    std::to_string(t.epochs), nb * t.batch_size, "img");
+                                                    std::to_string(t.epochs),
+                                                nb * t.batch_size, "img");
         }
         std::vector<LayerGradients> acc;
         double loss_sum = 0, lr = 0;
@@ -183,8 +185,8 @@ std::vector<EpochRecord> train(TrainingState &s, const Dataset &train_set, const
         r.test_accuracy = e.accuracy;
         s.epochs_done = epoch + 1;
         if (!o.checkpoint.empty()) {
-            save_training(o.checkpoint, s, {{"test_accuracy", std::to_string(e.accuracy)},
-                                            {"dataset", o.dataset}});
+            save_training(o.checkpoint, s,
+                          {{"test_accuracy", std::to_string(e.accuracy)}, {"dataset", o.dataset}});
         }
         if (o.log) {
             char line[256];

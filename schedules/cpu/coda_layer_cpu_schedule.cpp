@@ -121,7 +121,8 @@ void schedule_param_reduction(Func f, Var vector_dim, Var parallel_dim) {
 // sum_o coeff_o w_o for every patch entry: a GEMM of the per-position
 // coeff*z products (kept for one image at a time) with M.
 void schedule_direct_path(DirectPath &p, const LayerVars &v) {
-    Func out = register_tile(p.d_patch, v, v.d, tuning.block, {{p.over_out}, {p.over_rank_out.x, p.over_rank_out.y}});
+    Func out = register_tile(p.d_patch, v, v.d, tuning.block,
+                             {{p.over_out}, {p.over_rank_out.x, p.over_rank_out.y}});
     out.compute_root().parallel(v.n);
     p.coeff_code.compute_at(out, v.n).vectorize(v.x, tuning.vector, kGuard);
 }
@@ -150,11 +151,7 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
     align.compute_root().parallel(v.n);
     f.patch.in(f.align).compute_at(align, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
     f.weights.compute_at(f.align, f.over_patch).vectorize(v.x).unroll(v.o).unroll(v.y);
-    f.weights.update()
-        .reorder(v.x, v.o, v.y, f.over_rank)
-        .vectorize(v.x)
-        .unroll(v.o)
-        .unroll(v.y);
+    f.weights.update().reorder(v.x, v.o, v.y, f.over_rank).vectorize(v.x).unroll(v.o).unroll(v.y);
 
     for (Func out : {f.output, f.norm, f.wnorm, f.code_out}) {
         out.vectorize(v.x, tuning.vector, kGuard).parallel(v.n);

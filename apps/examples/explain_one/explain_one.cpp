@@ -42,9 +42,10 @@ int main(int argc, char **argv) {
             map_sum += v;
         }
         const int p = c.predicted[0];
-        std::printf("predicted %s (p = %.3f); explained %s: logit %.4f = map sum %.4f + bias %.4f\n",
-                    net.class_name(p).c_str(), c.probabilities[p], net.class_name(cls).c_str(),
-                    e.logits[0], map_sum, net.logit_bias());
+        std::printf(
+            "predicted %s (p = %.3f); explained %s: logit %.4f = map sum %.4f + bias %.4f\n",
+            net.class_name(p).c_str(), c.probabilities[p], net.class_name(cls).c_str(), e.logits[0],
+            map_sum, net.logit_bias());
         std::printf("wrote %s\n", argv[3]);
     } catch (const std::exception &e) {  // coda::Error, or a CLASS that is not a number
         std::fprintf(stderr, "explain_one: error: %s\n", e.what());

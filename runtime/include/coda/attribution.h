@@ -14,7 +14,14 @@
 
 namespace coda {
 
-enum class AttributionKind { coda, gradient, input_x_gradient, integrated_gradients, occlusion, rise };
+enum class AttributionKind {
+    coda,
+    gradient,
+    input_x_gradient,
+    integrated_gradients,
+    occlusion,
+    rise
+};
 
 // How Integrated Gradients samples the path from the baseline: captum's
 // default Gauss-Legendre nodes (what the reference ran, n_steps = 20) or
@@ -24,13 +31,13 @@ enum class IntegrationRule { gauss_legendre, midpoint };
 struct AttributionMethod {
     std::string name;  // as on the command line: "coda", "grad", "occ5", ...
     AttributionKind kind = AttributionKind::coda;
-    int steps = 20;    // Integrated Gradients
+    int steps = 20;  // Integrated Gradients
     IntegrationRule rule = IntegrationRule::gauss_legendre;
-    int window = 5, stride = 2;  // Occlusion
+    int window = 5, stride = 2;   // Occlusion
     int masks = 6000, cells = 6;  // RISE: masks of cells x cells random cells,
     double keep = 0.1;            // each kept with this probability
     uint64_t seed = 0;            // RISE masks
-    int batch = 64;  // images per pipeline call (perturbed copies, IG steps)
+    int batch = 64;               // images per pipeline call (perturbed copies, IG steps)
 };
 
 // One method from its name: coda (alias ours), grad, ixg, intgrad, occ<K>
@@ -61,9 +68,9 @@ Tensor raw_gradients(const CodaNet &net, const Tensor &images, const std::vector
 
 // Integrated Gradients from the black image (N, C, H, W):
 // x * sum_k w_k grad(alpha_k x), all steps of an image in one batch.
-Tensor integrated_gradients(const CodaNet &net, const Tensor &images, const std::vector<int> &image_of,
-                            const std::vector<int> &classes, int steps, IntegrationRule rule,
-                            int batch = 64);
+Tensor integrated_gradients(const CodaNet &net, const Tensor &images,
+                            const std::vector<int> &image_of, const std::vector<int> &classes,
+                            int steps, IntegrationRule rule, int batch = 64);
 
 // Nodes alpha_k in (0, 1) and weights w_k (sum 1) of a rule with n points.
 void integration_points(int n, IntegrationRule rule, std::vector<double> &alphas,

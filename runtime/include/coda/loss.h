@@ -10,9 +10,9 @@
 namespace coda {
 
 struct LossValue {
-    double loss = 0;   // mean over the batch (and classes for BCE)
-    Tensor d_logits;   // d loss / d logits, times `scale`
-    int correct = 0;   // argmax(logits) == label
+    double loss = 0;  // mean over the batch (and classes for BCE)
+    Tensor d_logits;  // d loss / d logits, times `scale`
+    int correct = 0;  // argmax(logits) == label
 };
 
 // scale multiplies the gradient (virtual batches: batch / virtual_batch).

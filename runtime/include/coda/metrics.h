@@ -60,8 +60,8 @@ CodaNet grid_model(const CodaNet &net, int n);
 double localisation_score(const Tensor &maps, int64_t row, int n, int cell);
 
 struct LocalisationResult {
-    std::vector<double> scores;         // grid g, cell i at g*n*n + i
-    std::vector<Tensor> example_maps;   // the maps (n*n, n*H, n*W) of the first grids
+    std::vector<double> scores;        // grid g, cell i at g*n*n + i
+    std::vector<Tensor> example_maps;  // the maps (n*n, n*H, n*W) of the first grids
 };
 
 // Scores of every class of every grid (grid_net: grid_model(net, n)). The
@@ -78,7 +78,7 @@ struct PixelRemovalOptions {
     double max_fraction = 0.25;  // remove up to this share of the pixels
     int step = 0;  // evaluate every step-th removal; 0: max(1, max_removed / 128) as the reference
     bool most_important_first = false;  // the reference's "most" config
-    int batch = 64;  // modified images per forward pass
+    int batch = 64;                     // modified images per forward pass
 };
 
 // Numbers of removed pixels at which the probability is recorded:

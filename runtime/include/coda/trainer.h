@@ -32,8 +32,8 @@ struct EpochRecord {
 };
 
 struct TrainOptions {
-    std::string checkpoint;  // saved after every epoch (empty: never)
-    std::string dataset;     // recorded in the checkpoint
+    std::string checkpoint;       // saved after every epoch (empty: never)
+    std::string dataset;          // recorded in the checkpoint
     std::ostream *log = nullptr;  // one key=value line per epoch
     bool progress = true;
     int64_t eval_limit = 0;  // test examples per evaluation (0: all)
@@ -53,8 +53,8 @@ TrainingState new_training(const RunConfig &config);
 
 // Trains from state.epochs_done up to config.train.epochs, evaluating on
 // `test` after each epoch.
-std::vector<EpochRecord> train(TrainingState &state, const Dataset &train_set, const Dataset &test_set,
-                               const TrainOptions &options);
+std::vector<EpochRecord> train(TrainingState &state, const Dataset &train_set,
+                               const Dataset &test_set, const TrainOptions &options);
 
 void save_training(const std::string &path, const TrainingState &state,
                    const std::map<std::string, std::string> &extra_metadata = {});
