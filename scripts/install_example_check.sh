@@ -7,6 +7,8 @@
 # usage: scripts/install_example_check.sh [BUILD_DIR]
 #   BUILD_DIR: a configured and built tree (ctest passes its own). Without it,
 #   ./build is configured and built first.
+# For a cross build (e.g. aarch64), ctest sets CODA_TOOLCHAIN (the toolchain
+# file the example is built with) and CODA_EMULATOR (how its programs run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -38,16 +40,22 @@ if grep -rlF -e "$root/" -e "$build/" "$prefix/lib/cmake/coda"; then
 fi
 
 echo "== build apps/examples/explain_one against the prefix"
-cmake -S "$root/apps/examples/explain_one" -B "$work/example" \
-    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
-    ${CXX:+-DCMAKE_CXX_COMPILER="$CXX"} > "$work/example_configure.log" ||
+target_args=(-DCMAKE_PREFIX_PATH="$prefix" ${CXX:+-DCMAKE_CXX_COMPILER="$CXX"})
+if [[ -n ${CODA_TOOLCHAIN:-} ]]; then
+    # A cross toolchain re-roots CMAKE_PREFIX_PATH: name the package directly.
+    target_args=(-DCMAKE_TOOLCHAIN_FILE="$CODA_TOOLCHAIN" -Dcoda_DIR="$prefix/lib/cmake/coda")
+fi
+read -r -a emulator <<< "${CODA_EMULATOR:-}"
+cmake -S "$root/apps/examples/explain_one" -B "$work/example" -DCMAKE_BUILD_TYPE=Release \
+    "${target_args[@]}" > "$work/example_configure.log" ||
     { cat "$work/example_configure.log"; exit 1; }
 cmake --build "$work/example" > "$work/example_build.log" ||
     { cat "$work/example_build.log"; exit 1; }
 
 echo "== run it"
-"$inputs_tool" "$work/inputs"
-"$work/example/explain_one" "$work/inputs/model.safetensors" "$work/inputs/image.png" "$work/explanation.png"
+${emulator[@]+"${emulator[@]}"} "$inputs_tool" "$work/inputs"
+${emulator[@]+"${emulator[@]}"} "$work/example/explain_one" "$work/inputs/model.safetensors" \
+    "$work/inputs/image.png" "$work/explanation.png"
 # A PNG file starts with \x89PNG.
 if [[ ! -s $work/explanation.png || $(head -c 4 "$work/explanation.png" | tail -c 3) != PNG ]]; then
     echo "install check: explain_one wrote no PNG" >&2
