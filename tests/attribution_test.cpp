@@ -10,6 +10,7 @@
 #include <random>
 
 #include "coda/attribution.h"
+#include "random_layer.h"
 #include "reference_layer.h"
 #include "test_files.h"
 
@@ -47,14 +48,7 @@ ModelConfig wide_net() {
     return c;
 }
 
-Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(0, 1);
-    Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values())
-        v = u(rng);
-    return t;
-}
+using testing::random_images;
 
 CodaNet make_net(const ModelConfig &c, uint64_t seed) {
     CodaNet net(c);

@@ -10,19 +10,13 @@
 
 #include "coda/metrics.h"
 #include "coda/statistics.h"
+#include "random_layer.h"
 #include "test_files.h"
 
 namespace coda {
 namespace {
 
-Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(0, 1);
-    Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values())
-        v = u(rng);
-    return t;
-}
+using testing::random_images;
 
 ModelConfig small_net() {
     ModelConfig c;

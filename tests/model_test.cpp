@@ -9,6 +9,7 @@
 #include "coda/loss.h"
 #include "coda/model.h"
 #include "coda/optimizer.h"
+#include "random_layer.h"
 
 namespace coda {
 namespace {
@@ -23,14 +24,7 @@ ModelConfig small_net() {
     return c;
 }
 
-Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(0, 1);
-    Tensor t({B, c.image_channels, c.image_height, c.image_width});
-    for (float &v : t.values())
-        v = u(rng);
-    return t;
-}
+using testing::random_images;
 
 // sum(contributions) = logit - b0 for every class and every layer's input
 // (spec 4.1, 4.2). Slack: float32 sums over the map, 1e-4 of sum |contributions|.

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "coda/coda_layer.h"
+#include "coda/model_config.h"
 
 namespace coda::testing {
 
@@ -33,6 +34,12 @@ inline LayerConfig layer(int in, int out, int rank, int k, int stride, int pad,
     cfg.in_channels = in, cfg.out_channels = out, cfg.rank = rank;
     cfg.kernel = k, cfg.stride = stride, cfg.pad = pad, cfg.norm = norm;
     return cfg;
+}
+
+// B images of a model's input size, pixels uniform in [0, 1).
+inline Tensor random_images(int64_t B, const ModelConfig &c, uint64_t seed) {
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    return uniform({B, c.image_channels, c.image_height, c.image_width}, 0, 1, rng);
 }
 
 }  // namespace coda::testing
