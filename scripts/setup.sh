@@ -32,3 +32,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# zlib, libpng, nlohmann-json and CLI11 for the aarch64 cross build, unpacked
+# into a private sysroot (no arm64 package is installed into the system).
+"$(dirname "$0")/arm_sysroot.sh"
