@@ -24,8 +24,8 @@ Family family_of(const Halide::Target &target) {
                                " (supported: x86-64, arm-64, and GPU targets)");
 }
 
-const CpuTuning &tuning_of(Family f) {
-    return f == Family::x86 ? x86::kTuning : arm::kTuning;
+const CpuTunings &tunings_of(Family f) {
+    return f == Family::x86 ? x86::kTunings : arm::kTunings;
 }
 
 }  // namespace
@@ -33,19 +33,19 @@ const CpuTuning &tuning_of(Family f) {
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_forward(f, v)
-                          : cpu::schedule_forward(f, v, tuning_of(family));
+                          : cpu::schedule_forward(f, v, tunings_of(family).forward);
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_backward(f, v)
-                          : cpu::schedule_backward(f, v, tuning_of(family));
+                          : cpu::schedule_backward(f, v, tunings_of(family).backward);
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_contribution(f, v)
-                          : cpu::schedule_contribution(f, v, tuning_of(family));
+                          : cpu::schedule_contribution(f, v, tunings_of(family).contribution);
 }
 
 }  // namespace coda

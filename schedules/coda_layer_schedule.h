@@ -14,12 +14,19 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target);
 
-// Register-tile sizes of the CPU schedules.
+// The knobs of the CPU schedules (the autotuner's search space).
 struct CpuTuning {
-    int vector;  // floats per vector along x (positions)
-    int rows;    // rows of positions per register tile
-    int block;   // channels per register tile
-    int lanes;   // channel lanes of the reductions over positions
+    int vector;          // floats per vector along x (positions)
+    int rows;            // rows of positions per register tile
+    int block;           // channels per register tile
+    int lanes;           // channel lanes of the reductions over positions
+    int rank_unroll;     // rank steps unrolled when rebuilding dynamic weights
+    bool parallel_rows;  // also split each image's rows of tiles across threads
+};
+
+// One tuning per pass: they stress different loops.
+struct CpuTunings {
+    CpuTuning forward, backward, contribution;
 };
 
 namespace cpu {
@@ -27,6 +34,11 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t);
 }  // namespace cpu
+
+// Baseline for benchmarks: reductions materialised, nothing else scheduled.
+namespace naive {
+void schedule(const std::vector<Halide::Func> &outputs);
+}  // namespace naive
 
 namespace gpu {
 void schedule_forward(ForwardFuncs &f, const LayerVars &v);

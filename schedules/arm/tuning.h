@@ -5,5 +5,6 @@
 #include "coda_layer_schedule.h"
 
 namespace coda::arm {
-constexpr CpuTuning kTuning{4, 2, 4, 16};
-}
+constexpr CpuTuning kTuning{4, 2, 4, 16, 1, false};
+constexpr CpuTunings kTunings{kTuning, kTuning, kTuning};
+}  // namespace coda::arm

@@ -75,6 +75,16 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
     return out;
 }
 
+// Root tiled stage, in parallel over images and, if tuned so, over each
+// image's rows of tiles too (needed to fill the threads at batch 1).
+Func parallel_tiles(Func tiled, const LayerVars &v) {
+    tiled.compute_root().parallel(v.n);
+    if (tuning.parallel_rows) {
+        tiled.parallel(Var("yo"));
+    }
+    return tiled;
+}
+
 // A reduction over every position of the batch into a parameter-shaped
 // tensor: `lanes` values of vec_dim (read from channel-innermost copies) times
 // `block` values of `unrolled` accumulate in registers; tiles run in parallel.
@@ -123,7 +133,7 @@ void schedule_param_reduction(Func f, Var vector_dim, Var parallel_dim) {
 void schedule_direct_path(DirectPath &p, const LayerVars &v) {
     Func out = register_tile(p.d_patch, v, v.d, tuning.block,
                              {{p.over_out}, {p.over_rank_out.x, p.over_rank_out.y}});
-    out.compute_root().parallel(v.n);
+    parallel_tiles(out, v);
     p.coeff_code.compute_at(out, v.n).vectorize(v.x, tuning.vector, kGuard);
 }
 
@@ -140,18 +150,23 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
         materialize(p);
     }
     // z = C x_patch, register-tiled over a block of ranks.
-    Func code = register_tile(f.code, v, v.r, tuning.block, {{f.over_patch}});
-    code.compute_root().parallel(v.n);
+    Func code = parallel_tiles(register_tile(f.code, v, v.r, tuning.block, {{f.over_patch}}), v);
     f.patch.in(f.code).compute_at(code, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
 
     // {a, s} for vector x rows positions x block output channels stay in registers
     // over the whole patch; the matching block of dynamic weights is rebuilt
     // from z for each patch entry and never leaves the core.
-    Func align = register_tile(f.align, v, v.o, tuning.block, {{f.over_patch}});
-    align.compute_root().parallel(v.n);
+    Func align = parallel_tiles(register_tile(f.align, v, v.o, tuning.block, {{f.over_patch}}), v);
     f.patch.in(f.align).compute_at(align, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
     f.weights.compute_at(f.align, f.over_patch).vectorize(v.x).unroll(v.o).unroll(v.y);
-    f.weights.update().reorder(v.x, v.o, v.y, f.over_rank).vectorize(v.x).unroll(v.o).unroll(v.y);
+    RVar rank_outer("rank_outer"), rank_inner("rank_inner");
+    f.weights.update()
+        .split(f.over_rank.x, rank_outer, rank_inner, tuning.rank_unroll)
+        .reorder(v.x, v.o, v.y, rank_inner, rank_outer)
+        .vectorize(v.x)
+        .unroll(v.o)
+        .unroll(v.y)
+        .unroll(rank_inner);
 
     for (Func out : {f.output, f.norm, f.wnorm, f.code_out}) {
         out.vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
@@ -168,16 +183,17 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     f.coeffs.compute_root().vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
 
     // dz per image: u = M^T x_patch and G z, both register-tiled GEMMs.
-    Func d_code = register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out}});
-    d_code.compute_root().parallel(v.n);
+    Func d_code = parallel_tiles(register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out}}), v);
+    // Per image, or per parallel row of tiles when rows are split across threads.
+    Var per_task = tuning.parallel_rows ? Var("yo") : v.n;
     Func proj = register_tile(f.proj, v, v.r, tuning.block, {{f.over_patch}}, {v.o});
-    proj.compute_at(d_code, v.n);
+    proj.compute_at(d_code, per_task);
     // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
     f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
-    register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}}).compute_at(d_code, v.n);
+    register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}}).compute_at(d_code, per_task);
 
     schedule_direct_path(f.direct, v);
-    register_tile(f.d_patch, v, v.d, tuning.block, {{f.over_rank}}).compute_root().parallel(v.n);
+    parallel_tiles(register_tile(f.d_patch, v, v.d, tuning.block, {{f.over_rank}}), v);
     schedule_fold(f.fold, v);
 
     // Parameter gradients: reductions over every position of the batch.

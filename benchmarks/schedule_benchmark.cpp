@@ -1,0 +1,133 @@
+// Schedules compared inside one run: each pass of the CoDA layer at every layer
+// shape of the CIFAR-10 9L-S model (configs/cifar10_9l_s.cfg), batch 64 and 1,
+// under the checked-in tuned schedule, no schedule at all (naive: Halide's
+// defaults, scalar and single-threaded) and each of Halide 14's
+// autoschedulers planning for that exact shape. All are compiled with the JIT
+// for the same target, so only the schedule differs.
+//
+// Names: <pass>/L<i>/<schedule>/batch:<B>. Counters: GFLOP/s (reference FLOP
+// count), pct_peak (of the FMA peak measured in this run), ms/img, compile_s.
+// Adams2019 runs with beam size 1 (HL_BEAM_SIZE, unless set): its default beam
+// of 32 needs over 23 GB on this pipeline (shared/notes/performance.md).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+#include "coda/model_config.h"
+#include "fma_peak.h"
+#include "layer_jit.h"
+#include "x86/tuning.h"
+
+namespace {
+
+using namespace coda;
+using jit::Pass;
+using jit::Schedule;
+
+double peak_flops() {
+    static double peak = bench::measure_fma_peak(jit::threads());
+    return peak;
+}
+
+std::vector<LayerShape> model_layers() {
+    ModelConfig m = load_config(CODA_CIFAR_CONFIG_FILE).model;
+    std::vector<LayerShape> shapes;
+    int size = m.encoded_height();
+    for (const LayerConfig &c : m.layer_configs()) {
+        shapes.push_back(
+            {c.in_channels, c.out_channels, c.rank, c.kernel, c.stride, c.pad, size, 1});
+        size = c.out_size(size);
+    }
+    return shapes;
+}
+
+const CpuTuning &tuned(Pass p) {
+    return p == Pass::forward    ? x86::kTunings.forward
+           : p == Pass::backward ? x86::kTunings.backward
+                                 : x86::kTunings.contribution;
+}
+
+// Compiled pipelines, kept for the whole run: tuned and naive ones are shape
+// generic (one per pass), autoscheduled ones are planned per shape.
+jit::LayerPipeline &pipeline(Pass pass, const Schedule &s) {
+    static std::map<std::string, std::unique_ptr<jit::LayerPipeline>> cache;
+    std::string key = std::string(jit::pass_name(pass)) + "/" + s.name();
+    if (s.kind == Schedule::Kind::autoscheduler) {
+        const LayerShape &e = s.estimate;
+        for (int v :
+             {e.in_channels, e.out_channels, e.rank, e.kernel, e.stride, e.in_size, e.batch}) {
+            key += "/" + std::to_string(v);
+        }
+    }
+    auto &p = cache[key];
+    if (!p) {
+        p = std::make_unique<jit::LayerPipeline>(pass, s, jit::cpu_target());
+    }
+    return *p;
+}
+
+void run(benchmark::State &state, Pass pass, LayerShape shape, Schedule schedule) {
+    shape.batch = static_cast<int>(state.range(0));
+    schedule.estimate = shape;
+    try {
+        jit::LayerPipeline &p = pipeline(pass, schedule);
+        p.prepare(shape);
+        p.run();  // warm-up
+        double seconds = 0;
+        for (auto _ : state) {
+            double t = p.run();
+            state.SetIterationTime(t);
+            seconds += t;
+        }
+        double flops = jit::pass_flops(pass, shape) * state.iterations() / seconds;
+        state.counters["GFLOP/s"] = flops * 1e-9;
+        state.counters["pct_peak"] = 100.0 * flops / peak_flops();
+        state.counters["ms/img"] = 1e3 * seconds / state.iterations() / shape.batch;
+        state.counters["compile_s"] = p.compile_seconds();
+    } catch (const std::exception &e) {
+        state.SkipWithError(e.what());
+    }
+}
+
+void register_all() {
+    std::vector<Schedule> schedules(5);
+    schedules[1].kind = Schedule::Kind::naive;
+    const char *autoschedulers[] = {"Adams2019", "Mullapudi2016", "Li2018"};
+    for (int i = 0; i < 3; i++) {
+        schedules[2 + i].kind = Schedule::Kind::autoscheduler;
+        schedules[2 + i].autoscheduler = autoschedulers[i];
+    }
+    std::vector<LayerShape> layers = model_layers();
+    for (Pass pass : {Pass::forward, Pass::backward, Pass::contribution}) {
+        for (size_t l = 0; l < layers.size(); l++) {
+            for (Schedule s : schedules) {
+                s.tuning = tuned(pass);
+                std::string name = std::string(jit::pass_name(pass)) + "/L" +
+                                   std::to_string(l + 1) + "/" + s.name();
+                benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)
+                    ->Arg(64)
+                    ->Arg(1)
+                    ->ArgName("batch")
+                    ->Unit(benchmark::kMillisecond)
+                    ->UseManualTime();
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    setenv("HL_BEAM_SIZE", "1", /*overwrite=*/0);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return 1;
+    }
+    std::printf("FMA peak on %d threads: %.1f GFLOP/s\n", jit::threads(), peak_flops() * 1e-9);
+    register_all();
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,364 @@
+// Autotuner of the CPU schedules: for each pass it searches the knobs of the
+// checked-in CPU schedule (schedules/cpu/, struct CpuTuning) by compiling
+// candidates with Halide's JIT and timing them on every layer shape of a model
+// config, and writes the winners, with the machine, date and command, as
+// schedules/x86/tuning.h. Never run in CI: the result is checked in.
+//
+// Search: coordinate descent from the checked-in tuning (each knob in turn
+// over all its values, the others held), repeated until a round changes
+// nothing. Objective: milliseconds per image summed over the model's layers
+// and the requested batch sizes. Every candidate's outputs are compared with
+// the starting schedule's before it may win (same algorithm, so any
+// difference beyond float reassociation means a broken schedule).
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "coda/model_config.h"
+#include "layer_jit.h"
+#include "x86/tuning.h"
+
+namespace {
+
+using namespace coda;
+using jit::Pass;
+
+struct Options {
+    std::string config = CODA_SOURCE_DIR "/configs/cifar10_9l_s.cfg";
+    std::string passes = "forward,backward,contribution";
+    std::string batches = "1,16";
+    std::string out = CODA_SOURCE_DIR "/schedules/x86/tuning.h";
+    int reps = 5;
+    int max_rounds = 3;
+};
+
+std::vector<std::string> split(const std::string &s) {
+    std::vector<std::string> parts;
+    std::stringstream in(s);
+    for (std::string p; std::getline(in, p, ',');) {
+        parts.push_back(p);
+    }
+    return parts;
+}
+
+// The layer shapes of a model (square maps), at batch 1.
+std::vector<LayerShape> model_layers(const ModelConfig &m) {
+    std::vector<LayerShape> shapes;
+    int size = m.encoded_height();
+    for (const LayerConfig &c : m.layer_configs()) {
+        shapes.push_back(
+            {c.in_channels, c.out_channels, c.rank, c.kernel, c.stride, c.pad, size, 1});
+        size = c.out_size(size);
+    }
+    return shapes;
+}
+
+// A knob of CpuTuning and the values searched for it.
+struct Knob {
+    const char *name;
+    int CpuTuning::*field;  // int knobs
+    std::vector<int> values;
+};
+
+std::vector<Knob> knobs_of(Pass pass) {
+    std::vector<Knob> k = {{"vector", &CpuTuning::vector, {8, 16}},
+                           {"rows", &CpuTuning::rows, {1, 2, 4}},
+                           {"block", &CpuTuning::block, {2, 4, 8}}};
+    if (pass == Pass::forward) {
+        k.push_back({"rank_unroll", &CpuTuning::rank_unroll, {1, 2, 4, 8}});
+    }
+    if (pass == Pass::backward) {
+        k.push_back({"lanes", &CpuTuning::lanes, {16, 32, 64}});
+    }
+    return k;
+}
+
+std::string describe(const CpuTuning &t) {
+    char s[160];
+    std::snprintf(s, sizeof s, "{%d, %d, %d, %d, %d, %s}", t.vector, t.rows, t.block, t.lanes,
+                  t.rank_unroll, t.parallel_rows ? "true" : "false");
+    return s;
+}
+
+// Register budget: a tile's accumulators (up to 3 per position vector and
+// channel in the forward) must fit the 32 vector registers.
+bool fits_registers(const CpuTuning &t) {
+    return t.rows * t.block <= 8;
+}
+
+struct Evaluation {
+    double objective = INFINITY;              // ms/img summed over layers and batches
+    std::vector<std::vector<double>> ms_img;  // [batch][layer]
+};
+
+class Tuner {
+public:
+    Tuner(Pass pass, std::vector<LayerShape> layers, std::vector<int> batches, int reps)
+        : pass_(pass), layers_(std::move(layers)), batches_(std::move(batches)), reps_(reps) {
+    }
+
+    Evaluation evaluate(const CpuTuning &t) {
+        auto cached = seen_.find(describe(t));
+        if (cached != seen_.end()) {
+            return cached->second;
+        }
+        auto start = std::chrono::steady_clock::now();
+        jit::Schedule s;
+        s.tuning = t;
+        jit::LayerPipeline p(pass_, s, jit::cpu_target());
+        Evaluation e;
+        e.objective = 0;
+        bool correct = true;
+        for (int batch : batches_) {
+            std::vector<double> row;
+            for (size_t l = 0; l < layers_.size(); l++) {
+                LayerShape shape = layers_[l];
+                shape.batch = batch;
+                p.prepare(shape);
+                double ms = 1e3 * p.time(reps_) / batch;
+                row.push_back(ms);
+                e.objective += ms;
+                if (batch == batches_.front()) {
+                    correct = correct && matches_reference(l, p.outputs());
+                }
+            }
+            e.ms_img.push_back(row);
+        }
+        if (!correct) {
+            e.objective = INFINITY;
+        }
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        evaluations_++;
+        std::printf("  [%s #%d, %.0f s] %-34s %9.3f ms/img%s\n", jit::pass_name(pass_),
+                    evaluations_, secs, describe(t).c_str(), e.objective,
+                    correct ? "" : "  WRONG OUTPUT: rejected");
+        std::fflush(stdout);
+        seen_[describe(t)] = e;
+        return e;
+    }
+
+    // Coordinate descent from `start`; returns the best tuning found.
+    CpuTuning search(CpuTuning start, int max_rounds) {
+        best_ = start;
+        best_eval_ = evaluate(start);
+        for (int round = 0; round < max_rounds; round++) {
+            bool changed = false;
+            for (const Knob &k : knobs_of(pass_)) {
+                for (int value : k.values) {
+                    CpuTuning t = best_;
+                    t.*k.field = value;
+                    changed |= consider(t);
+                }
+            }
+            for (bool rows_parallel : {false, true}) {
+                CpuTuning t = best_;
+                t.parallel_rows = rows_parallel;
+                changed |= consider(t);
+            }
+            if (!changed) {
+                break;
+            }
+        }
+        return best_;
+    }
+
+    const Evaluation &best_evaluation() const {
+        return best_eval_;
+    }
+    int evaluations() const {
+        return evaluations_;
+    }
+
+private:
+    bool consider(const CpuTuning &t) {
+        if (!fits_registers(t)) {
+            return false;
+        }
+        Evaluation e = evaluate(t);
+        if (e.objective < best_eval_.objective) {
+            best_ = t;
+            best_eval_ = e;
+            return true;
+        }
+        return false;
+    }
+
+    // The first evaluated schedule's outputs are the reference. Tolerance:
+    // 1e-4 of the largest reference magnitude, far above float reassociation
+    // (about 1e-6 relative for these sums) and far below any indexing error.
+    bool matches_reference(size_t layer, const std::vector<float> &out) {
+        if (reference_.size() <= layer) {
+            reference_.push_back(out);
+            return true;
+        }
+        const std::vector<float> &ref = reference_[layer];
+        if (ref.size() != out.size()) {
+            return false;
+        }
+        double scale = 0, err = 0;
+        for (size_t i = 0; i < ref.size(); i++) {
+            scale = std::max(scale, double(std::fabs(ref[i])));
+            err = std::max(err, double(std::fabs(ref[i] - out[i])));
+        }
+        return std::isfinite(err) && err <= 1e-4 * scale;
+    }
+
+    Pass pass_;
+    std::vector<LayerShape> layers_;
+    std::vector<int> batches_;
+    int reps_;
+    int evaluations_ = 0;
+    std::map<std::string, Evaluation> seen_;  // by describe()
+    std::vector<std::vector<float>> reference_;
+    CpuTuning best_{};
+    Evaluation best_eval_;
+};
+
+std::string cpu_model() {
+    std::ifstream f("/proc/cpuinfo");
+    for (std::string line; std::getline(f, line);) {
+        if (line.rfind("model name", 0) == 0) {
+            return line.substr(line.find(':') + 2);
+        }
+    }
+    return "unknown CPU";
+}
+
+std::string today() {
+    std::time_t now = std::time(nullptr);
+    char s[32];
+    std::strftime(s, sizeof s, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    return s;
+}
+
+struct PassResult {
+    Pass pass;
+    CpuTuning start, best;
+    Evaluation start_eval, best_eval;
+    int evaluations;
+};
+
+const CpuTuning &checked_in(Pass p) {
+    return p == Pass::forward    ? x86::kTunings.forward
+           : p == Pass::backward ? x86::kTunings.backward
+                                 : x86::kTunings.contribution;
+}
+
+std::string write_header(const std::vector<PassResult> &results, const std::string &command,
+                         const std::vector<int> &batches, const std::string &config) {
+    std::ostringstream h;
+    h << "// x86 tuning of the CPU schedules (AVX2/AVX-512, also valid for SSE4).\n"
+      << "// GENERATED by tools/autotune; do not edit by hand, rerun it instead.\n"
+      << "//   machine: " << cpu_model() << ", " << jit::threads() << " threads\n"
+      << "//   target:  " << jit::cpu_target().to_string() << "\n"
+      << "//   date:    " << today() << "\n"
+      << "//   command: " << command << "\n"
+      << "//   model:   " << config << "\n"
+      << "// Objective: ms/img summed over the model's layers at batches";
+    for (int b : batches) {
+        h << " " << b;
+    }
+    h << ".\n// Knobs: {vector, rows, block, lanes, rank_unroll, parallel_rows}.\n";
+    for (const PassResult &r : results) {
+        h << "// " << jit::pass_name(r.pass) << ": " << describe(r.best) << ", "
+          << r.best_eval.objective << " ms/img\n//   (start " << describe(r.start) << ", "
+          << r.start_eval.objective << " ms/img; " << r.evaluations << " candidates timed)\n";
+        for (size_t b = 0; b < batches.size(); b++) {
+            h << "//   batch " << batches[b] << ", ms/img per layer:";
+            for (double ms : r.best_eval.ms_img[b]) {
+                char s[32];
+                std::snprintf(s, sizeof s, " %.3f", ms);
+                h << s;
+            }
+            h << "\n";
+        }
+    }
+    auto tuning_of = [&](Pass p) {
+        for (const PassResult &r : results) {
+            if (r.pass == p) {
+                return r.best;
+            }
+        }
+        return checked_in(p);  // not retuned this time
+    };
+    h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::x86 {\n"
+      << "constexpr CpuTuning kForward" << describe(tuning_of(Pass::forward)) << ";\n"
+      << "constexpr CpuTuning kBackward" << describe(tuning_of(Pass::backward)) << ";\n"
+      << "constexpr CpuTuning kContribution" << describe(tuning_of(Pass::contribution)) << ";\n"
+      << "constexpr CpuTunings kTunings{kForward, kBackward, kContribution};\n"
+      << "}  // namespace coda::x86\n";
+    return h.str();
+}
+
+void write_atomically(const std::string &path, const std::string &text) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream f(tmp);
+        f << text;
+        if (!f) {
+            throw std::runtime_error("cannot write " + tmp);
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        throw std::runtime_error("cannot replace " + path);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    Options o;
+    CLI::App app{"Autotunes the x86 CPU schedules of the CoDA layer (Halide JIT timing)"};
+    app.add_option("--config", o.config, "model config whose layer shapes are timed")
+        ->check(CLI::ExistingFile);
+    app.add_option("--passes", o.passes, "comma-separated passes to tune");
+    app.add_option("--batches", o.batches, "comma-separated batch sizes in the objective");
+    app.add_option("--reps", o.reps, "timed runs per layer (median)")->check(CLI::Range(1, 100));
+    app.add_option("--max-rounds", o.max_rounds, "coordinate-descent rounds")
+        ->check(CLI::Range(1, 10));
+    app.add_option("--out", o.out, "tuning header to write");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        std::string command = "tools/autotune";
+        for (int i = 1; i < argc; i++) {
+            command += std::string(" ") + argv[i];
+        }
+        std::vector<int> batches;
+        for (const std::string &b : split(o.batches)) {
+            batches.push_back(std::stoi(b));
+            if (batches.back() < 1) {
+                throw std::invalid_argument("batch sizes must be positive");
+            }
+        }
+        std::vector<LayerShape> layers = model_layers(load_config(o.config).model);
+        std::vector<PassResult> results;
+        for (const std::string &name : split(o.passes)) {
+            Pass pass = jit::parse_pass(name);
+            std::printf("Tuning %s on %zu layers, batches %s, %d threads\n", name.c_str(),
+                        layers.size(), o.batches.c_str(), jit::threads());
+            Tuner tuner(pass, layers, batches, o.reps);
+            PassResult r{pass, checked_in(pass), {}, tuner.evaluate(checked_in(pass)), {}, 0};
+            r.best = tuner.search(r.start, o.max_rounds);
+            r.best_eval = tuner.best_evaluation();
+            r.evaluations = tuner.evaluations();
+            std::printf("%s: best %s %.3f ms/img (start %.3f, %.2fx)\n", name.c_str(),
+                        describe(r.best).c_str(), r.best_eval.objective, r.start_eval.objective,
+                        r.start_eval.objective / r.best_eval.objective);
+            results.push_back(r);
+        }
+        write_atomically(o.out, write_header(results, command, batches, o.config));
+        std::printf("wrote %s\n", o.out.c_str());
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "autotune: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,269 @@
+#include "layer_jit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace coda::jit {
+
+using Halide::Buffer;
+using Halide::Func;
+using Halide::ImageParam;
+using Halide::Param;
+
+const char *pass_name(Pass p) {
+    switch (p) {
+    case Pass::forward:
+        return "forward";
+    case Pass::backward:
+        return "backward";
+    case Pass::contribution:
+        return "contribution";
+    }
+    return "?";
+}
+
+Pass parse_pass(const std::string &name) {
+    for (Pass p : {Pass::forward, Pass::backward, Pass::contribution}) {
+        if (name == pass_name(p)) {
+            return p;
+        }
+    }
+    throw std::invalid_argument("unknown pass '" + name +
+                                "' (expected forward, backward or contribution)");
+}
+
+std::string Schedule::name() const {
+    switch (kind) {
+    case Kind::tuned:
+        return "tuned";
+    case Kind::naive:
+        return "naive";
+    case Kind::autoscheduler: {
+        std::string n = autoscheduler;
+        std::transform(n.begin(), n.end(), n.begin(), ::tolower);
+        return n;
+    }
+    }
+    return "?";
+}
+
+Halide::Target cpu_target() {
+    return Halide::get_host_target().without_feature(Halide::Target::AVX512_SapphireRapids);
+}
+
+double pass_flops(Pass pass, const LayerShape &s) {
+    const double D = s.patch_len(), O = s.out_channels, r = s.rank;
+    const double positions = double(s.batch) * s.out_size() * s.out_size();
+    switch (pass) {
+    case Pass::forward:
+        return positions * (2 * r * D + 2 * O * D * r + 5 * O * D + 5 * O);
+    case Pass::backward:
+        return positions * 2 * (2 * O * D * r + 2 * r * D + 4 * O * D);
+    case Pass::contribution:
+        return positions * 2 * (O * D * r + 2 * O * D);
+    }
+    return 0;
+}
+
+namespace {
+
+// Loads the autoscheduler plugins shipped with Debian's Halide once.
+void load_autoschedulers() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        for (const char *lib : {"adams2019", "mullapudi2016", "li2018"}) {
+            Halide::load_plugin(std::string(CODA_HALIDE_PLUGIN_DIR) + "/libautoschedule_" + lib +
+                                ".so");
+        }
+    });
+}
+
+Buffer<float> make_buffer(const std::vector<int> &sizes) {
+    return Buffer<float>(sizes);
+}
+
+Buffer<float> random_buffer(const std::vector<int> &sizes, float lo, float hi, std::mt19937 &rng) {
+    Buffer<float> b = make_buffer(sizes);
+    std::uniform_real_distribution<float> u(lo, hi);
+    b.for_each_value([&](float &v) { v = u(rng); });
+    return b;
+}
+
+}  // namespace
+
+int threads() {
+    const char *env = std::getenv("HL_NUM_THREADS");
+    return env ? std::max(1, std::atoi(env)) : int(std::thread::hardware_concurrency());
+}
+
+struct LayerPipeline::Impl {
+    Pass pass;
+    ImageParam input{Halide::Float(32), 4, "input"}, C{Halide::Float(32), 2, "C"},
+        M{Halide::Float(32), 3, "M"}, b{Halide::Float(32), 2, "b"},
+        code{Halide::Float(32), 4, "code"}, output{Halide::Float(32), 4, "output"},
+        norm{Halide::Float(32), 4, "norm"}, wnorm{Halide::Float(32), 4, "wnorm"},
+        d_output{Halide::Float(32), 4, "d_output"};
+    Param<int> kernel{"kernel"}, stride{"stride"}, pad{"pad"}, norm_kind{"norm_kind"};
+    LayerVars v;
+    Halide::Pipeline pipeline;
+    Halide::Target target;
+    std::vector<Buffer<float>> results;
+
+    // Builds the pass; returns its outputs (in the AOT generators' order).
+    std::vector<Func> build(const Schedule &s) {
+        switch (pass) {
+        case Pass::forward: {
+            auto f = forward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind, v);
+            if (s.kind == Schedule::Kind::tuned) {
+                cpu::schedule_forward(f, v, s.tuning);
+            }
+            return {f.output, f.code_out, f.norm, f.wnorm};
+        }
+        case Pass::backward: {
+            auto f =
+                backward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind,
+                                  SavedForward<ImageParam>{code, output, norm, wnorm}, d_output, v);
+            if (s.kind == Schedule::Kind::tuned) {
+                cpu::schedule_backward(f, v, s.tuning);
+            }
+            return {f.fold.d_input, f.d_C, f.d_M, f.d_b};
+        }
+        case Pass::contribution: {
+            // The contribution pass reads the upstream gradient where the
+            // backward reads d_output; one ImageParam serves both.
+            auto f = contribution_pipeline(code, norm, M, b, kernel, stride, pad, d_output, v);
+            if (s.kind == Schedule::Kind::tuned) {
+                cpu::schedule_contribution(f, v, s.tuning);
+            }
+            return {f.fold.d_input};
+        }
+        }
+        return {};
+    }
+
+    void set_estimates(std::vector<Func> &outs, const LayerShape &e) {
+        const int so = e.out_size();
+        estimate_activation(input, e.in_channels, e.in_size, e.batch);
+        estimate_C(C, e);
+        estimate_M(M, e);
+        estimate_b(b, e);
+        estimate_activation(code, e.rank, so, e.batch);
+        for (ImageParam *p : {&output, &norm, &wnorm, &d_output}) {
+            estimate_activation(*p, e.out_channels, so, e.batch);
+        }
+        kernel.set_estimate(e.kernel);
+        stride.set_estimate(e.stride);
+        pad.set_estimate(e.pad);
+        norm_kind.set_estimate(0);
+        if (pass == Pass::forward) {
+            estimate_activation(outs[0], e.out_channels, so, e.batch);
+            estimate_activation(outs[1], e.rank, so, e.batch);
+            estimate_activation(outs[2], e.out_channels, so, e.batch);
+            estimate_activation(outs[3], e.out_channels, so, e.batch);
+        } else {
+            estimate_activation(outs[0], e.in_channels, e.in_size, e.batch);
+        }
+        if (pass == Pass::backward) {
+            estimate_C(outs[1], e);
+            estimate_M(outs[2], e);
+            estimate_b(outs[3], e);
+        }
+    }
+
+    // Output buffers in the order of build()'s outputs.
+    std::vector<Buffer<float>> allocate_outputs(const LayerShape &s) const {
+        const int so = s.out_size(), D = s.patch_len();
+        const Buffer<float> d_input = make_buffer({s.in_size, s.in_size, s.in_channels, s.batch});
+        switch (pass) {
+        case Pass::forward:
+            return {make_buffer({so, so, s.out_channels, s.batch}),
+                    make_buffer({so, so, s.rank, s.batch}),
+                    make_buffer({so, so, s.out_channels, s.batch}),
+                    make_buffer({so, so, s.out_channels, s.batch})};
+        case Pass::backward:
+            return {d_input, make_buffer({D, s.rank}), make_buffer({s.rank, s.out_channels, D}),
+                    make_buffer({s.out_channels, D})};
+        case Pass::contribution:
+            return {d_input};
+        }
+        return {};
+    }
+};
+
+LayerPipeline::LayerPipeline(Pass pass, const Schedule &schedule, const Halide::Target &target)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->pass = pass;
+    impl_->target = target;
+    std::vector<Func> outs = impl_->build(schedule);
+    if (schedule.kind == Schedule::Kind::naive) {
+        naive::schedule(outs);
+    }
+    impl_->pipeline = Halide::Pipeline(outs);
+    auto start = std::chrono::steady_clock::now();
+    if (schedule.kind == Schedule::Kind::autoscheduler) {
+        load_autoschedulers();
+        impl_->set_estimates(outs, schedule.estimate);
+        // machine_params: threads, last-level cache bytes, balance (toolchain.md).
+        Halide::MachineParams machine(threads(), 32000000, 40);
+        impl_->pipeline.auto_schedule(schedule.autoscheduler, target, machine);
+    }
+    impl_->pipeline.compile_jit(target);
+    compile_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+LayerPipeline::~LayerPipeline() = default;
+
+void LayerPipeline::prepare(const LayerShape &s) {
+    Impl &m = *impl_;
+    std::mt19937 rng(1234);
+    const int so = s.out_size(), D = s.patch_len();
+    m.input.set(random_buffer({s.in_size, s.in_size, s.in_channels, s.batch}, 0, 1, rng));
+    m.C.set(random_buffer({D, s.rank}, -0.1f, 0.1f, rng));
+    m.M.set(random_buffer({s.rank, s.out_channels, D}, -0.1f, 0.1f, rng));
+    m.b.set(random_buffer({s.out_channels, D}, -0.1f, 0.1f, rng));
+    m.code.set(random_buffer({so, so, s.rank, s.batch}, -1, 1, rng));
+    m.output.set(random_buffer({so, so, s.out_channels, s.batch}, -1, 1, rng));
+    // Norm divisors are positive by construction.
+    m.norm.set(random_buffer({so, so, s.out_channels, s.batch}, 0.5f, 1.5f, rng));
+    m.wnorm.set(random_buffer({so, so, s.out_channels, s.batch}, 0.5f, 1.5f, rng));
+    m.d_output.set(random_buffer({so, so, s.out_channels, s.batch}, -1, 1, rng));
+    m.kernel.set(s.kernel);
+    m.stride.set(s.stride);
+    m.pad.set(s.pad);
+    m.norm_kind.set(0);
+    m.results = m.allocate_outputs(s);
+}
+
+double LayerPipeline::run() {
+    std::vector<Buffer<>> outs(impl_->results.begin(), impl_->results.end());
+    Halide::Realization r(outs);
+    auto start = std::chrono::steady_clock::now();
+    impl_->pipeline.realize(r, impl_->target);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double LayerPipeline::time(int reps) {
+    run();  // warm-up: first-touch of the outputs, thread pool start
+    std::vector<double> t;
+    for (int i = 0; i < std::max(reps, 1); i++) {
+        t.push_back(run());
+    }
+    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+    return t[t.size() / 2];
+}
+
+std::vector<float> LayerPipeline::outputs() const {
+    std::vector<float> all;
+    for (const Buffer<float> &b : impl_->results) {
+        all.insert(all.end(), b.data(), b.data() + b.number_of_elements());
+    }
+    return all;
+}
+
+}  // namespace coda::jit

@@ -1,0 +1,65 @@
+// One pass of the CoDA layer compiled with Halide's JIT under a chosen
+// schedule: the checked-in CPU schedule with any tuning, no schedule at all
+// (naive), or one of Halide's autoschedulers. The autotuner and the schedule
+// benchmark time candidates with it; the AOT libraries are built from the same
+// algorithm binding (generators/coda_layer_pipelines.h).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Halide.h"
+
+#include "coda_layer_pipelines.h"
+#include "coda_layer_schedule.h"
+
+namespace coda::jit {
+
+enum class Pass { forward, backward, contribution };
+const char *pass_name(Pass p);
+Pass parse_pass(const std::string &name);  // throws std::invalid_argument
+
+struct Schedule {
+    enum class Kind { tuned, naive, autoscheduler } kind = Kind::tuned;
+    CpuTuning tuning{};         // for Kind::tuned
+    std::string autoscheduler;  // "Adams2019", "Mullapudi2016" or "Li2018"
+    LayerShape estimate{};      // sizes the autoscheduler plans for
+    std::string name() const;
+};
+
+// This machine's x86 target without the features Halide 14 wrongly adds on
+// Zen 4 (avx512_sapphirerapids, see shared/notes/toolchain.md).
+Halide::Target cpu_target();
+
+// HL_NUM_THREADS, else the number of cores (what the JIT runtime uses).
+int threads();
+
+// FLOPs of one pass over a whole batch, counted the reference's way (see
+// benchmarks/layer_benchmark.cpp), whatever algorithm computes them.
+double pass_flops(Pass pass, const LayerShape &s);
+
+// A compiled pass; run() works on any layer shape (the pipeline is generic).
+class LayerPipeline {
+public:
+    LayerPipeline(Pass pass, const Schedule &schedule, const Halide::Target &target);
+    ~LayerPipeline();
+    // Random inputs of this shape (fixed seed), outputs allocated.
+    void prepare(const LayerShape &shape);
+    // Runs once on the prepared buffers; returns seconds.
+    double run();
+    // Median seconds over `reps` runs after one warm-up run.
+    double time(int reps);
+    // The outputs of the last run, flattened, for comparing schedules.
+    std::vector<float> outputs() const;
+    double compile_seconds() const {
+        return compile_seconds_;
+    }
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    double compile_seconds_ = 0;
+};
+
+}  // namespace coda::jit
