@@ -98,7 +98,8 @@ if ((layers)) && [[ "$(cmake --build "$build" --target help)" == *" schedule_ben
   fi
 fi
 
-rm -rf "$out"
+rm -rf "$out/model" "$out/peer_inputs"
+rm -f "$out"/{run,fma_peak,peer_check,layers,schedules,load_after}.json "$out/report.md"
 mkdir -p "$out/model"
 echo "{\"quick\": $quick, \"threads\": $threads, \"batches\": \"$batches\", \"reps\": $reps," \
   "\"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"commit\": \"$(git rev-parse --short HEAD)\"," \
