@@ -195,13 +195,25 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
 }
 
 ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
-                                    const LayerGeometry &g, const LayerVars &v) {
+                                    Expr classes, const LayerGeometry &g, const LayerVars &v) {
     ContributionFuncs f;
     f.M = M, f.b = b, f.code = code;
+    f.over_rank = RDom(0, g.rank, "over_rank");
+    f.over_out = RDom(0, g.out_channels, "over_out");
     f.coeff = Func("coeff");
-    f.coeff(v.x, v.y, v.o, v.n) = g_output(v.x, v.y, v.o, v.n) / norm(v.x, v.y, v.o, v.n);
-    f.direct = direct_path(f.coeff, code, M, b, g, v);
-    f.fold = fold(f.direct.d_patch, g, v);
+    f.coeff(v.x, v.y, v.o, v.k, v.n) =
+        g_output(v.x, v.y, v.o, v.n * classes + v.k) / norm(v.x, v.y, v.o, v.n);
+    f.weights = Func("detached_weights");
+    f.weights(v.x, v.y, v.o, v.d, v.n) = b(v.o, v.d);
+    f.weights(v.x, v.y, v.o, v.d, v.n) +=
+        M(f.over_rank, v.o, v.d) * code(v.x, v.y, f.over_rank, v.n);
+    f.class_d_patch = Func("class_d_patch");
+    f.class_d_patch(v.x, v.y, v.d, v.k, v.n) = 0.0f;
+    f.class_d_patch(v.x, v.y, v.d, v.k, v.n) +=
+        f.coeff(v.x, v.y, f.over_out, v.k, v.n) * f.weights(v.x, v.y, f.over_out, v.d, v.n);
+    f.d_patch = Func("contribution_d_patch");
+    f.d_patch(v.x, v.y, v.d, v.n) = f.class_d_patch(v.x, v.y, v.d, v.n % classes, v.n / classes);
+    f.fold = fold(f.d_patch, g, v);
     return f;
 }
 

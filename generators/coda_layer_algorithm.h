@@ -35,6 +35,7 @@ struct LayerVars {
     Var c{"c"};                  // input channel (of the unfolded input)
     Var o{"o"}, r{"r"}, d{"d"};  // output channel, rank, patch index
     Var r2{"r2"};                // second rank index (Gram matrices)
+    Var k{"k"};                  // explained class of an image
 };
 
 // Runtime geometry of a layer; the patch length D = Cin*k*k.
@@ -117,14 +118,21 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
                             Func norm, Func wnorm, Func d_output, Expr norm_kind,
                             const LayerGeometry &g, const LayerVars &v);
 
-// Explanation pass (spec 4.1): g pushed back with w and the norm detached.
+// Explanation pass (spec 4.1): g pushed back with w and the norm detached,
+// for `classes` upstream gradients per image (one per explained class; row
+// m = n*classes + k of g_output and of the result). The detached weights of a
+// position are rebuilt once from z and serve every class: each extra class
+// costs O*D multiply-adds per position instead of O*D*r.
 struct ContributionFuncs {
-    Func M, b, code;  // as given
-    Func coeff;       // g / norm
-    DirectPath direct;
-    Fold fold;
+    Func M, b, code;     // as given
+    Func coeff;          // g / norm                     (x, y, o, k, n)
+    Func weights;        // w = M z + b                  (x, y, o, d, n)
+    Func class_d_patch;  // sum_o coeff_o w_o            (x, y, d, k, n)
+    Func d_patch;        // the same, rows m = n*classes + k  (x, y, d, m)
+    Fold fold;           // (x, y, c, m)
+    RDom over_rank, over_out;
 };
 ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
-                                    const LayerGeometry &g, const LayerVars &v);
+                                    Expr classes, const LayerGeometry &g, const LayerVars &v);
 
 }  // namespace coda

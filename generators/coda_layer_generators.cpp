@@ -125,16 +125,19 @@ public:
     Input<Buffer<float>> code{"code", 4};
     Input<Buffer<float>> norm{"norm", 4};
     CODA_LAYER_PARAMS
+    Input<int> classes{"classes", 1, 1, 4096};  // gradients per image in g_output
     Input<Buffer<float>> g_output{"g_output", 4};
     Output<Buffer<float>> g_input{"g_input", 4};
 
     void generate() {
-        auto f = coda::contribution_pipeline(code, norm, M, b, kernel, stride, pad, g_output, v);
+        auto f = coda::contribution_pipeline(code, norm, M, b, kernel, stride, pad, classes,
+                                             g_output, v);
         g_input = f.fold.d_input;
 
         estimate_activation(code, kEstimate.rank);
         estimate_activation(norm, kEstimate.out_channels);
         estimate_layer_params(M, b, kernel, stride, pad);
+        classes.set_estimate(1);
         estimate_activation(g_output, kEstimate.out_channels);
         estimate_activation(g_input, kEstimate.in_channels);
 

@@ -67,7 +67,7 @@ BackwardFuncs backward_pipeline(const Buffer &input, const Buffer &C, const Buff
 template<typename Buffer>
 ContributionFuncs contribution_pipeline(const Buffer &code, const Buffer &norm, const Buffer &M,
                                         const Buffer &b, Expr kernel, Expr stride, Expr pad,
-                                        const Buffer &g_output, const LayerVars &v) {
+                                        Expr classes, const Buffer &g_output, const LayerVars &v) {
     LayerGeometry g{kernel,
                     stride,
                     pad,
@@ -76,8 +76,9 @@ ContributionFuncs contribution_pipeline(const Buffer &code, const Buffer &norm, 
                     code.dim(2).extent(),
                     g_output.dim(0).extent(),
                     g_output.dim(1).extent(),
-                    g_output.dim(3).extent()};
-    return coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output), g, v);
+                    code.dim(3).extent()};
+    return coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output), classes, g,
+                             v);
 }
 
 // A layer's sizes, as estimates for the autoschedulers (and the JIT tools).

@@ -125,6 +125,43 @@ TEST_P(LayerGradient, ContributionIsDetachedGradient) {
     EXPECT_TRUE(matches("dLdet/dx", gx, finite_differences(xd, detached)));
 }
 
+// Several gradients per image (one per explained class, rows n*K + k) in one
+// call: each class's rows must be that class's detached gradient.
+TEST_P(LayerGradient, ContributionOfSeveralClassesPerImage) {
+    const int K = 3;
+    std::mt19937 rng(77);
+    std::vector<Tensor> per_class;
+    Shape rows = g.shape();
+    rows[0] *= K;
+    Tensor stacked(rows);
+    const int64_t row = g.size() / g.dim(0);
+    for (int k = 0; k < K; k++) {
+        per_class.push_back(testing::uniform(g.shape(), -1, 1, rng));
+        for (int64_t n = 0; n < g.dim(0); n++) {
+            std::copy_n(per_class[k].values().begin() + n * row, row,
+                        stacked.values().begin() + (n * K + k) * row);
+        }
+    }
+    Tensor gx = layer_contribution(layer.cfg, params, fwd, stacked, x.shape(), K);
+    ASSERT_EQ(gx.dim(0), x.dim(0) * K);
+    std::vector<double> w0 = ref::dynamic_weights(layer, p, xd);
+    std::vector<double> n0 = ref::forward(layer, p, xd).norm;
+    const int64_t in_row = x.size() / x.dim(0);
+    for (int k = 0; k < K; k++) {
+        std::vector<double> gk = ref::to_double(per_class[k]);
+        auto detached = [&] {
+            return ref::weighted_sum(ref::forward(layer, p, xd, &w0, &n0).y, gk);
+        };
+        Tensor class_k(x.shape());
+        for (int64_t n = 0; n < x.dim(0); n++) {
+            std::copy_n(gx.values().begin() + (n * K + k) * in_row, in_row,
+                        class_k.values().begin() + n * in_row);
+        }
+        EXPECT_TRUE(matches("dLdet/dx of one class", class_k, finite_differences(xd, detached)))
+            << "class " << k;
+    }
+}
+
 using testing::layer;
 INSTANTIATE_TEST_SUITE_P(Shapes, LayerGradient,
                          ::testing::Values(GradCase{layer(3, 4, 5, 3, 1, 1), 2, 5, 6},

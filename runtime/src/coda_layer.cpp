@@ -244,22 +244,28 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
 }
 
 Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const LayerForward &fwd,
-                          const Tensor &g_output, const Shape &input_shape) {
+                          const Tensor &g_output, const Shape &input_shape, int classes) {
     install_error_handler();
     check_params(cfg, p);
     check_input(cfg, input_shape);
     check_forward(cfg, fwd, input_shape);
-    expect_shape(cfg, "g_output", g_output.shape(),
-                 output_shape(cfg, input_shape, cfg.out_channels));
-    Tensor g_input(input_shape);
+    if (classes < 1) {
+        throw Error("layer " + cfg.name + ": classes per image must be >= 1 (got " +
+                    std::to_string(classes) + ")");
+    }
+    Shape rows = input_shape;  // one row per (image, class)
+    rows[0] *= classes;
+    expect_shape(cfg, "g_output", g_output.shape(), output_shape(cfg, rows, cfg.out_channels));
+    Tensor g_input(rows);
     ParamViews pv = views(cfg, p.C, p.M, p.b);
     Buffer z = fwd.code.halide(), n = fwd.norm.halide(), g = g_output.halide(),
            gi = g_input.halide();
     {
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
-        run_pipeline(cfg, "contribution",
-                     kernels(call.device)
-                         .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, g, gi));
+        run_pipeline(
+            cfg, "contribution",
+            kernels(call.device)
+                .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, classes, g, gi));
     }
     return g_input;
 }

@@ -160,6 +160,28 @@ std::vector<LayerGradients> CodaNet::backward(const Trace &trace, const Tensor &
     return grads;
 }
 
+namespace {
+
+// Length of the runs of equal image indices if they all have one length,
+// else 1.
+int classes_per_image(const std::vector<int> &images) {
+    size_t run = 1;
+    while (run < images.size() && images[run] == images[0]) {
+        run++;
+    }
+    if (images.size() % run != 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < images.size(); i++) {
+        if (images[i] != images[i - i % run]) {
+            return 1;
+        }
+    }
+    return static_cast<int>(run);
+}
+
+}  // namespace
+
 Explanation CodaNet::explain(const Trace &trace, const std::vector<int> &images,
                              const std::vector<int> &classes) const {
     if (images.size() != classes.size() || images.empty()) {
@@ -181,17 +203,27 @@ Explanation CodaNet::explain(const Trace &trace, const std::vector<int> &images,
         }
         e.logits.push_back(trace.logits[int64_t(images[i]) * K + classes[i]]);
     }
-    // The same images' forward results, one row per explained pair.
+    // Pairs come in runs of `per_image` classes of one image (e.g. all classes
+    // of each image): the layers then rebuild each image's weights once for
+    // all its classes. Other orders get one forward row per pair.
+    const int per_image = classes_per_image(images);
+    std::vector<int> rows;
+    for (size_t i = 0; i < images.size(); i += per_image) {
+        rows.push_back(images[i]);
+    }
     std::vector<LayerForward> fwd;
     for (const LayerForward &f : trace.layers) {
-        fwd.push_back({select_rows(f.output, images), select_rows(f.code, images),
-                       select_rows(f.norm, images), select_rows(f.wnorm, images)});
+        fwd.push_back({select_rows(f.output, rows), select_rows(f.code, rows),
+                       select_rows(f.norm, rows), select_rows(f.wnorm, rows)});
     }
-    Tensor g = spread_over_positions(one_hot, fwd.back().output.shape(), config_.temperature);
+    Shape pair_shape = fwd.back().output.shape();
+    pair_shape[0] = int64_t(images.size());
+    Tensor g = spread_over_positions(one_hot, pair_shape, config_.temperature);
     e.maps.resize(layers_.size());
     for (size_t i = layers_.size(); i-- > 0;) {
+        g = layer_contribution(layers_[i], params_[i], fwd[i], g,
+                               select_rows(trace.activations[i], rows).shape(), per_image);
         Tensor a = select_rows(trace.activations[i], images);
-        g = layer_contribution(layers_[i], params_[i], fwd[i], g, a.shape());
         // contributions = a * g, summed over channels
         const int64_t N = a.dim(0), C = a.dim(1), HW = a.dim(2) * a.dim(3);
         Tensor contributions(a.shape()), map({N, a.dim(2), a.dim(3)}, 0.0f);

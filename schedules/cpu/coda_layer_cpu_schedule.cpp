@@ -221,8 +221,53 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
         materialize(p);
     }
     schedule_activation(f.code);
-    schedule_activation(f.coeff);
-    schedule_direct_path(f.direct, v);
+    f.coeff.compute_root().vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+
+    // Register tiles of vector x rows positions x block patch entries, one
+    // class at a time; the matching detached weights (all output channels of
+    // the block) are rebuilt from z once per tile, before the class loop.
+    Func out = f.class_d_patch.in();
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), d_outer("d_outer"), d_inner("d_inner");
+    out.split(v.x, xo, xi, tuning.vector, kGuard)
+        .split(v.y, yo, yi, tuning.rows, kGuard)
+        .split(v.d, d_outer, d_inner, tuning.block, kGuard)
+        .reorder(xi, d_inner, yi, v.k, d_outer, xo, yo, v.n)
+        .vectorize(xi)
+        .unroll(d_inner)
+        .unroll(yi);
+    parallel_tiles(out, v);
+    auto in_registers = [&](Func g, Var at) {
+        g.compute_at(out, at)
+            .bound_extent(v.x, tuning.vector)
+            .bound_extent(v.y, tuning.rows)
+            .bound_extent(v.d, tuning.block)
+            .vectorize(v.x)
+            .unroll(v.d)
+            .unroll(v.y);
+    };
+    in_registers(f.class_d_patch, v.k);
+    f.class_d_patch.update()
+        .reorder(v.x, v.d, v.y, f.over_out.x)
+        .vectorize(v.x)
+        .unroll(v.d)
+        .unroll(v.y);
+    // The tile of weights (all output channels) is filled one output channel
+    // at a time, each accumulated over the rank in registers.
+    Func weight_tile = f.weights.in(f.class_d_patch);
+    in_registers(weight_tile, d_outer);
+    weight_tile.reorder(v.x, v.d, v.y, v.o);
+    f.weights.compute_at(weight_tile, v.o)
+        .bound_extent(v.x, tuning.vector)
+        .bound_extent(v.y, tuning.rows)
+        .bound_extent(v.d, tuning.block)
+        .vectorize(v.x)
+        .unroll(v.d)
+        .unroll(v.y);
+    f.weights.update()
+        .reorder(v.x, v.d, v.y, f.over_rank.x)
+        .vectorize(v.x)
+        .unroll(v.d)
+        .unroll(v.y);
     schedule_fold(f.fold, v);
 }
 

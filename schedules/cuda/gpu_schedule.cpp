@@ -65,9 +65,12 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &) {
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &) {
-    for (Func a : {f.coeff, f.direct.d_patch, f.fold.d_input}) {
+    for (Func a : {f.coeff, f.class_d_patch, f.fold.d_input}) {
         tiled(a);
     }
+    // Each thread rebuilds the detached weight of its position for every
+    // output channel (not shared across classes, unlike the CPU schedule).
+    f.weights.compute_at(f.class_d_patch, f.over_out.x);
 }
 
 }  // namespace coda::gpu

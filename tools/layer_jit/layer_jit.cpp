@@ -108,7 +108,8 @@ struct LayerPipeline::Impl {
         code{Halide::Float(32), 4, "code"}, output{Halide::Float(32), 4, "output"},
         norm{Halide::Float(32), 4, "norm"}, wnorm{Halide::Float(32), 4, "wnorm"},
         d_output{Halide::Float(32), 4, "d_output"};
-    Param<int> kernel{"kernel"}, stride{"stride"}, pad{"pad"}, norm_kind{"norm_kind"};
+    Param<int> kernel{"kernel"}, stride{"stride"}, pad{"pad"}, norm_kind{"norm_kind"},
+        classes{"classes"};
     LayerVars v;
     Halide::Pipeline pipeline;
     Halide::Target target;
@@ -136,7 +137,8 @@ struct LayerPipeline::Impl {
         case Pass::contribution: {
             // The contribution pass reads the upstream gradient where the
             // backward reads d_output; one ImageParam serves both.
-            auto f = contribution_pipeline(code, norm, M, b, kernel, stride, pad, d_output, v);
+            auto f =
+                contribution_pipeline(code, norm, M, b, kernel, stride, pad, classes, d_output, v);
             if (s.kind == Schedule::Kind::tuned) {
                 cpu::schedule_contribution(f, v, s.tuning);
             }
@@ -160,6 +162,7 @@ struct LayerPipeline::Impl {
         stride.set_estimate(e.stride);
         pad.set_estimate(e.pad);
         norm_kind.set_estimate(0);
+        classes.set_estimate(1);
         if (pass == Pass::forward) {
             estimate_activation(outs[0], e.out_channels, so, e.batch);
             estimate_activation(outs[1], e.rank, so, e.batch);
@@ -237,6 +240,7 @@ void LayerPipeline::prepare(const LayerShape &s) {
     m.stride.set(s.stride);
     m.pad.set(s.pad);
     m.norm_kind.set(0);
+    m.classes.set(1);
     m.results = m.allocate_outputs(s);
 }
 

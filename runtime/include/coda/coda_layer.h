@@ -65,9 +65,12 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
                               const LayerForward &fwd, const Tensor &d_output);
 
-// g (B, O, H', W') pushed back to the input with w and the norm held constant
-// (spec 4.1); input_shape is x's shape. x * result is the layer's contribution map.
+// g pushed back to the input with w and the norm held constant (spec 4.1);
+// input_shape is x's shape (B images). g has `classes` rows per image, row
+// b*classes + k (one per explained class, shape (B*classes, O, H', W')), and so
+// has the result; x * result is the layer's contribution map. The detached
+// weights are rebuilt once per image, so each extra class is cheap.
 Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const LayerForward &fwd,
-                          const Tensor &g_output, const Shape &input_shape);
+                          const Tensor &g_output, const Shape &input_shape, int classes = 1);
 
 }  // namespace coda
