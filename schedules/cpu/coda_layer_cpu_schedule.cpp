@@ -263,11 +263,7 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
         .vectorize(v.x)
         .unroll(v.d)
         .unroll(v.y);
-    f.weights.update()
-        .reorder(v.x, v.d, v.y, f.over_rank.x)
-        .vectorize(v.x)
-        .unroll(v.d)
-        .unroll(v.y);
+    f.weights.update().reorder(v.x, v.d, v.y, f.over_rank.x).vectorize(v.x).unroll(v.d).unroll(v.y);
     schedule_fold(f.fold, v);
 }
 
