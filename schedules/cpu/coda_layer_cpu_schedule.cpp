@@ -86,34 +86,50 @@ Func parallel_tiles(Func tiled, const LayerVars &v) {
 }
 
 // A reduction over every position of the batch into a parameter-shaped
-// tensor: `lanes` values of vec_dim (read from channel-innermost copies) times
-// `block` values of `unrolled` accumulate in registers; tiles run in parallel.
+// tensor, factored by image: each image's sum is computed in register tiles
+// of `lanes` values of vec_dim (read from channel-innermost copies) times
+// `block` values of `unrolled`, then added to the total. One image's operands
+// stay in L2 across all tiles; summing the whole batch per tile would stream
+// it from memory once per tile. Tiles of one image run in parallel. Returns
+// the per-image Func, which now holds the calls to the operands.
 Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unrolled, int block) {
-    Func out = f.in();
-    Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
-    std::vector<VarOrRVar> order = {vi, ui, vo, uo};
+    Var image("image"), vo("vo"), vi("vi"), uo("uo"), ui("ui");
+    Func per_image = f.update().rfactor(positions.z, image);
+    std::vector<VarOrRVar> sum_order = {vec_dim};
     for (Var a : f.args()) {
+        if (a.name() != vec_dim.name()) {
+            sum_order.push_back(a);
+        }
+    }
+    sum_order.push_back(positions.z);
+    f.compute_root().vectorize(vec_dim, lanes, kGuard);
+    f.update().reorder(sum_order).vectorize(vec_dim, lanes, kGuard);
+
+    Func tiles = per_image.in();
+    std::vector<VarOrRVar> order = {vi, ui, vo};
+    for (Var a : per_image.args()) {
         if (a.name() != vec_dim.name() && a.name() != unrolled.name()) {
             order.push_back(a);
         }
     }
-    out.compute_root()
+    order.push_back(uo);
+    tiles.compute_at(f, positions.z)
         .split(vec_dim, vo, vi, lanes, kGuard)
         .split(unrolled, uo, ui, block, kGuard)
         .reorder(order)
         .vectorize(vi)
         .unroll(ui)
         .parallel(uo);
-    f.compute_at(out, vo)
+    per_image.compute_at(tiles, vo)
         .bound_extent(vec_dim, lanes)
         .bound_extent(unrolled, block)
         .vectorize(vec_dim)
         .unroll(unrolled);
-    f.update()
-        .reorder(vec_dim, unrolled, positions.x, positions.y, positions.z)
+    per_image.update()
+        .reorder(vec_dim, unrolled, positions.x, positions.y)
         .vectorize(vec_dim)
         .unroll(unrolled);
-    return out;
+    return per_image;
 }
 
 // A copy of an activation (x, y, channel, n) with the channel innermost.
@@ -134,7 +150,8 @@ void schedule_direct_path(DirectPath &p, const LayerVars &v) {
     Func out = register_tile(p.d_patch, v, v.d, tuning.block,
                              {{p.over_out}, {p.over_rank_out.x, p.over_rank_out.y}});
     parallel_tiles(out, v);
-    p.coeff_code.compute_at(out, v.n).vectorize(v.x, tuning.vector, kGuard);
+    // coeff_code stays inline: rebuilt from z and the per-channel coefficient
+    // (both cache-resident per image) instead of streaming a stored O*r copy.
 }
 
 void schedule_fold(Fold &f, const LayerVars &v) {
@@ -197,11 +214,14 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     schedule_fold(f.fold, v);
 
     // Parameter gradients: reductions over every position of the batch.
-    channels_innermost(f.patch.in({f.patch_coeff_code, f.patch_gamma, f.patch_d_code}));
-    channels_innermost(f.code.in({f.patch_coeff_code, f.code_delta_code, f.delta_code}));
-    position_reduction(f.patch_d_code, f.over_positions, v.d, tuning.lanes / 2, v.r, tuning.block);
-    position_reduction(f.patch_coeff_code, f.over_positions, v.r, tuning.lanes, v.d, tuning.block);
-    position_reduction(f.code_delta_code, f.over_positions, v.r2, tuning.lanes, v.r, tuning.block);
+    Func patch_d_code = position_reduction(f.patch_d_code, f.over_positions, v.d, tuning.lanes / 2,
+                                           v.r, tuning.block);
+    Func patch_coeff_code = position_reduction(f.patch_coeff_code, f.over_positions, v.r,
+                                               tuning.lanes, v.d, tuning.block);
+    Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
+                                              tuning.lanes, v.r, tuning.block);
+    channels_innermost(f.patch.in({patch_coeff_code, f.patch_gamma, patch_d_code}));
+    channels_innermost(f.code.in({patch_coeff_code, code_delta_code, f.delta_code}));
     schedule_param_reduction(f.gram, v.r, v.o);
     schedule_param_reduction(f.gram_bias, v.r, v.o);
     schedule_param_reduction(f.delta_code, v.r, v.o);

@@ -53,6 +53,9 @@ std::string Schedule::name() const {
 }
 
 Halide::Target cpu_target() {
+    if (const char *target = std::getenv("CODA_JIT_TARGET")) {
+        return Halide::Target(target);  // e.g. with -profile for per-stage timings
+    }
     return Halide::get_host_target().without_feature(Halide::Target::AVX512_SapphireRapids);
 }
 

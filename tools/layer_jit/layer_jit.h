@@ -29,7 +29,8 @@ struct Schedule {
 };
 
 // This machine's x86 target without the features Halide 14 wrongly adds on
-// Zen 4 (avx512_sapphirerapids, see shared/notes/toolchain.md).
+// Zen 4 (avx512_sapphirerapids, see shared/notes/toolchain.md); the
+// environment variable CODA_JIT_TARGET overrides it.
 Halide::Target cpu_target();
 
 // HL_NUM_THREADS, else the number of cores (what the JIT runtime uses).
