@@ -75,6 +75,15 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
     return out;
 }
 
+// A copy of `input` per position tile of `tiled` (at its "xo" loop), read by
+// `consumers`: the channels of a tile then sit next to each other. Read in
+// place, consecutive channels are a whole map apart (4 KB for 32x32 maps), so
+// a tile's lines fall into a few L1 sets that the channel loop thrashes.
+void stage_per_tile(Func input, const std::vector<Func> &consumers, Func tiled) {
+    Func copy = input.in(consumers);
+    copy.compute_at(tiled, Var("xo")).vectorize(copy.args()[0], tuning.vector, kGuard);
+}
+
 // Root tiled stage, in parallel over images and, if tuned so, over each
 // image's rows of tiles too (needed to fill the threads at batch 1).
 Func parallel_tiles(Func tiled, const LayerVars &v) {
@@ -146,12 +155,14 @@ void schedule_param_reduction(Func f, Var vector_dim, Var parallel_dim) {
 
 // sum_o coeff_o w_o for every patch entry: a GEMM of the per-position
 // coeff*z products (kept for one image at a time) with M.
-void schedule_direct_path(DirectPath &p, const LayerVars &v) {
+// coeff_code stays inline: rebuilt per tile from z and the coefficient
+// (staged per tile) instead of streaming a stored O*r copy per position.
+void schedule_direct_path(DirectPath &p, Func coeff, Func code, const LayerVars &v) {
     Func out = register_tile(p.d_patch, v, v.d, tuning.block,
                              {{p.over_out}, {p.over_rank_out.x, p.over_rank_out.y}});
     parallel_tiles(out, v);
-    // coeff_code stays inline: rebuilt from z and the per-channel coefficient
-    // (both cache-resident per image) instead of streaming a stored O*r copy.
+    stage_per_tile(coeff, {p.coeff_code, p.d_patch}, out);
+    stage_per_tile(code, {p.coeff_code}, out);
 }
 
 void schedule_fold(Fold &f, const LayerVars &v) {
@@ -175,6 +186,7 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
     // from z for each patch entry and never leaves the core.
     Func align = parallel_tiles(register_tile(f.align, v, v.o, tuning.block, {{f.over_patch}}), v);
     f.patch.in(f.align).compute_at(align, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
+    stage_per_tile(code, {f.weights}, align);
     f.weights.compute_at(f.align, f.over_patch).vectorize(v.x).unroll(v.o).unroll(v.y);
     RVar rank_outer("rank_outer"), rank_inner("rank_inner");
     f.weights.update()
@@ -207,10 +219,14 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     proj.compute_at(d_code, per_task);
     // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
     f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
-    register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}}).compute_at(d_code, per_task);
+    Func gram_code = register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}});
+    gram_code.compute_at(d_code, per_task);
+    stage_per_tile(f.code, {f.gram_code}, gram_code);
 
-    schedule_direct_path(f.direct, v);
-    parallel_tiles(register_tile(f.d_patch, v, v.d, tuning.block, {{f.over_rank}}), v);
+    schedule_direct_path(f.direct, f.gamma, f.code, v);
+    Func d_patch =
+        parallel_tiles(register_tile(f.d_patch, v, v.d, tuning.block, {{f.over_rank}}), v);
+    stage_per_tile(d_code, {f.d_patch}, d_patch);
     schedule_fold(f.fold, v);
 
     // Parameter gradients: reductions over every position of the batch.
@@ -265,6 +281,8 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
             .unroll(v.d)
             .unroll(v.y);
     };
+    stage_per_tile(f.code, {f.weights}, out);
+    stage_per_tile(f.coeff, {f.class_d_patch}, out);
     in_registers(f.class_d_patch, v.k);
     f.class_d_patch.update()
         .reorder(v.x, v.d, v.y, f.over_out.x)
