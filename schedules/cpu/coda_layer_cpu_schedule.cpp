@@ -141,6 +141,34 @@ Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unro
     return per_image;
 }
 
+// A parameter-shaped reduction (e.g. the Gram matrices M_o^T M_o) in
+// register tiles of `lanes` values of vec_dim times `block` values of
+// `unrolled`, each accumulated over the whole reduction; tiles in parallel.
+void parameter_tiles(Func f, RVar over, Var vec_dim, int lanes, Var unrolled, int block) {
+    Func out = f.in();
+    Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
+    std::vector<VarOrRVar> order = {vi, ui, vo};
+    for (Var a : f.args()) {
+        if (a.name() != vec_dim.name() && a.name() != unrolled.name()) {
+            order.push_back(a);
+        }
+    }
+    order.push_back(uo);
+    out.compute_root()
+        .split(vec_dim, vo, vi, lanes, kGuard)
+        .split(unrolled, uo, ui, block, kGuard)
+        .reorder(order)
+        .vectorize(vi)
+        .unroll(ui)
+        .parallel(uo);
+    f.compute_at(out, vo)
+        .bound_extent(vec_dim, lanes)
+        .bound_extent(unrolled, block)
+        .vectorize(vec_dim)
+        .unroll(unrolled);
+    f.update().reorder(vec_dim, unrolled, over).vectorize(vec_dim).unroll(unrolled);
+}
+
 // A copy of an activation (x, y, channel, n) with the channel innermost.
 void channels_innermost(Func copy) {
     std::vector<Var> a = copy.args();  // wrappers of inputs have their own names
@@ -238,15 +266,18 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
                                               tuning.lanes, v.r, tuning.block);
     channels_innermost(f.patch.in({patch_coeff_code, f.patch_gamma, patch_d_code}));
     channels_innermost(f.code.in({patch_coeff_code, code_delta_code, f.delta_code}));
-    schedule_param_reduction(f.gram, v.r, v.o);
+    parameter_tiles(f.gram, f.over_patch.x, v.r, tuning.lanes / 2, v.r2, tuning.block);
     schedule_param_reduction(f.gram_bias, v.r, v.o);
     schedule_param_reduction(f.delta_code, v.r, v.o);
     schedule_param_reduction(f.patch_gamma, v.o, v.d);
     f.delta_sum.compute_root();
+    // Their updates hold batch-independent GEMMs (e.g. M_o times the r x r
+    // code Gram): parallel over the outermost parameter dimension.
     for (Func p : {f.d_C, f.d_M, f.d_b}) {
-        p.vectorize(p.args()[0], tuning.vector, kGuard);
+        Var first = p.args().front(), last = p.args().back();
+        p.vectorize(first, tuning.vector, kGuard).parallel(last);
         for (int u = 0; u < p.num_update_definitions(); u++) {
-            p.update(u).vectorize(p.args()[0], tuning.vector, kGuard);
+            p.update(u).vectorize(first, tuning.vector, kGuard).parallel(last);
         }
     }
 }
