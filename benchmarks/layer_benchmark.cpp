@@ -16,6 +16,7 @@
 
 #include "HalideRuntime.h"
 #include "coda/coda_layer.h"
+#include "flops.h"
 #include "fma_peak.h"
 
 namespace {
@@ -42,20 +43,8 @@ double peak_flops() {
     return peak;
 }
 
-enum class Pass { forward, backward, contribution };
-
-double flops_per_position(const LayerConfig &c, Pass pass) {
-    double D = c.patch_len(), O = c.out_channels, r = c.rank;
-    switch (pass) {
-    case Pass::forward:
-        return 2 * r * D + 2 * O * D * r + 5 * O * D + 5 * O;
-    case Pass::backward:
-        return 2 * (2 * O * D * r + 2 * r * D + 4 * O * D);
-    case Pass::contribution:
-        return 2 * (O * D * r + 2 * O * D);
-    }
-    return 0;
-}
+using bench::flops_per_position;
+using bench::Pass;
 
 void run_layer(benchmark::State &state, int index, Pass pass) {
     const ModelLayer &m = kLayers[index];

@@ -18,6 +18,7 @@
 #include "coda/model_config.h"
 #include "fma_peak.h"
 #include "layer_jit.h"
+#include "model_layers.h"
 #include "x86/tuning.h"
 
 namespace {
@@ -29,24 +30,6 @@ using jit::Schedule;
 double peak_flops() {
     static double peak = bench::measure_fma_peak(jit::threads());
     return peak;
-}
-
-std::vector<LayerShape> model_layers() {
-    ModelConfig m = load_config(CODA_CIFAR_CONFIG_FILE).model;
-    std::vector<LayerShape> shapes;
-    int size = m.encoded_height();
-    for (const LayerConfig &c : m.layer_configs()) {
-        shapes.push_back(
-            {c.in_channels, c.out_channels, c.rank, c.kernel, c.stride, c.pad, size, 1});
-        size = c.out_size(size);
-    }
-    return shapes;
-}
-
-const CpuTuning &tuned(Pass p) {
-    return p == Pass::forward    ? x86::kTunings.forward
-           : p == Pass::backward ? x86::kTunings.backward
-                                 : x86::kTunings.contribution;
 }
 
 // Compiled pipelines, kept for the whole run: tuned and naive ones are shape
@@ -102,11 +85,11 @@ void register_all() {
         schedules[2 + i].kind = Schedule::Kind::autoscheduler;
         schedules[2 + i].autoscheduler = autoschedulers[i];
     }
-    std::vector<LayerShape> layers = model_layers();
+    std::vector<LayerShape> layers = jit::model_layers(load_config(CODA_CIFAR_CONFIG_FILE).model);
     for (Pass pass : {Pass::forward, Pass::backward, Pass::contribution}) {
         for (size_t l = 0; l < layers.size(); l++) {
             for (Schedule s : schedules) {
-                s.tuning = tuned(pass);
+                s.tuning = jit::of_pass(x86::kTunings, pass);
                 std::string name = std::string(jit::pass_name(pass)) + "/L" +
                                    std::to_string(l + 1) + "/" + s.name();
                 benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)

@@ -23,11 +23,14 @@
 #include "arm/tuning.h"
 #include "coda/model_config.h"
 #include "layer_jit.h"
+#include "model_layers.h"
 #include "x86/tuning.h"
 
 namespace {
 
 using namespace coda;
+using jit::model_layers;
+using jit::of_pass;
 using jit::Pass;
 
 struct Options {
@@ -47,18 +50,6 @@ std::vector<std::string> split(const std::string &s) {
         parts.push_back(p);
     }
     return parts;
-}
-
-// The layer shapes of a model (square maps), at batch 1.
-std::vector<LayerShape> model_layers(const ModelConfig &m) {
-    std::vector<LayerShape> shapes;
-    int size = m.encoded_height();
-    for (const LayerConfig &c : m.layer_configs()) {
-        shapes.push_back(
-            {c.in_channels, c.out_channels, c.rank, c.kernel, c.stride, c.pad, size, 1});
-        size = c.out_size(size);
-    }
-    return shapes;
 }
 
 // A knob of CpuTuning and the values searched for it.
@@ -250,10 +241,6 @@ struct PassResult {
 // The checked-in tuning of a family ("x86" or "arm"): the search's start.
 const CpuTunings &checked_in(const std::string &family) {
     return family == "arm" ? arm::kTunings : x86::kTunings;
-}
-
-const CpuTuning &of_pass(const CpuTunings &t, Pass p) {
-    return p == Pass::forward ? t.forward : p == Pass::backward ? t.backward : t.contribution;
 }
 
 std::string write_header(const std::vector<PassResult> &results, const std::string &command,

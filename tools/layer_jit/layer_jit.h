@@ -33,6 +33,11 @@ struct Schedule {
 // environment variable CODA_JIT_TARGET overrides it.
 Halide::Target cpu_target();
 
+// The tuning of one pass.
+inline const CpuTuning &of_pass(const CpuTunings &t, Pass p) {
+    return p == Pass::forward ? t.forward : p == Pass::backward ? t.backward : t.contribution;
+}
+
 // HL_NUM_THREADS, else the number of cores (what the JIT runtime uses).
 int threads();
 
