@@ -89,7 +89,7 @@ void register_all() {
     for (Pass pass : {Pass::forward, Pass::backward, Pass::contribution}) {
         for (size_t l = 0; l < layers.size(); l++) {
             for (Schedule s : schedules) {
-                s.tuning = jit::of_pass(x86::kTunings, pass);
+                s.tuning = jit::of_pass(x86::kTunings.of(map_width_of(layers[l].out_size())), pass);
                 std::string name = std::string(jit::pass_name(pass)) + "/L" +
                                    std::to_string(l + 1) + "/" + s.name();
                 benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)

@@ -15,13 +15,18 @@ using coda::LayerVars;
 
 constexpr LayerShape kEstimate{32, 32, 64, 3, 1, 1, 16, 64};
 
+// Which tuning the CPU schedules use (see coda_layer_schedule.h).
+const std::map<std::string, coda::MapWidth> kMapWidths = {{"wide", coda::MapWidth::wide},
+                                                          {"narrow", coda::MapWidth::narrow}};
+
 // Parameter and geometry inputs common to the three passes.
 #define CODA_LAYER_PARAMS                                                                          \
     Input<Buffer<float>> M{"M", 3};                                                                \
     Input<Buffer<float>> b{"b", 2};                                                                \
     Input<int> kernel{"kernel", 3, 1, 15};                                                         \
     Input<int> stride{"stride", 1, 1, 4};                                                          \
-    Input<int> pad{"pad", 1, 0, 7};
+    Input<int> pad{"pad", 1, 0, 7};                                                                \
+    GeneratorParam<coda::MapWidth> maps{"maps", coda::MapWidth::wide, kMapWidths};
 
 template<typename In, typename Scalar>
 void estimate_layer_params(In &M, In &b, Scalar &kernel, Scalar &stride, Scalar &pad) {
@@ -65,7 +70,7 @@ public:
         }
 
         if (!auto_schedule) {
-            coda::schedule_forward(f, v, get_target());
+            coda::schedule_forward(f, v, get_target(), maps);
         }
     }
 
@@ -112,7 +117,7 @@ public:
         coda::estimate_b(d_b, kEstimate);
 
         if (!auto_schedule) {
-            coda::schedule_backward(f, v, get_target());
+            coda::schedule_backward(f, v, get_target(), maps);
         }
     }
 
@@ -142,7 +147,7 @@ public:
         estimate_activation(g_input, kEstimate.in_channels);
 
         if (!auto_schedule) {
-            coda::schedule_contribution(f, v, get_target());
+            coda::schedule_contribution(f, v, get_target(), maps);
         }
     }
 

@@ -24,28 +24,31 @@ Family family_of(const Halide::Target &target) {
                                " (supported: x86-64, arm-64, and GPU targets)");
 }
 
-const CpuTunings &tunings_of(Family f) {
-    return f == Family::x86 ? x86::kTunings : arm::kTunings;
+const CpuTunings &tunings_of(Family f, MapWidth maps) {
+    return (f == Family::x86 ? x86::kTunings : arm::kTunings).of(maps);
 }
 
 }  // namespace
 
-void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target,
+                      MapWidth maps) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_forward(f, v)
-                          : cpu::schedule_forward(f, v, tunings_of(family).forward);
+                          : cpu::schedule_forward(f, v, tunings_of(family, maps).forward);
 }
 
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
+                       MapWidth maps) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_backward(f, v)
-                          : cpu::schedule_backward(f, v, tunings_of(family).backward);
+                          : cpu::schedule_backward(f, v, tunings_of(family, maps).backward);
 }
 
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target) {
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
+                           MapWidth maps) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_contribution(f, v)
-                          : cpu::schedule_contribution(f, v, tunings_of(family).contribution);
+                          : cpu::schedule_contribution(f, v, tunings_of(family, maps).contribution);
 }
 
 }  // namespace coda

@@ -7,12 +7,17 @@
 #include "Halide.h"
 
 #include "coda_layer_algorithm.h"
+#include "map_width.h"
 
 namespace coda {
 
-void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target);
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target);
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target);
+// `maps`: the map-width class whose tuning the CPU schedules use.
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target,
+                      MapWidth maps);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
+                       MapWidth maps);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
+                           MapWidth maps);
 
 // The knobs of the CPU schedules (the autotuner's search space).
 struct CpuTuning {
@@ -27,6 +32,14 @@ struct CpuTuning {
 // One tuning per pass: they stress different loops.
 struct CpuTunings {
     CpuTuning forward, backward, contribution;
+};
+
+// A family's tunings, one set per map-width class.
+struct FamilyTunings {
+    CpuTunings wide, narrow;
+    constexpr const CpuTunings &of(MapWidth w) const {
+        return w == MapWidth::wide ? wide : narrow;
+    }
 };
 
 namespace cpu {

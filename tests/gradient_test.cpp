@@ -178,7 +178,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LayerGradient,
                                            GradCase{layer(3, 4, 8, 3, 1, 1), 3, 8, 8},
                                            GradCase{layer(4, 8, 32, 3, 2, 1), 2, 16, 16},
                                            GradCase{layer(8, 12, 36, 3, 1, 1, Norm::l2), 2, 8, 16},
-                                           GradCase{layer(16, 10, 32, 1, 1, 0), 2, 8, 8}),
+                                           GradCase{layer(16, 10, 32, 1, 1, 0), 2, 8, 8},
+                                           // Wide maps (>= 16 columns, the other AOT libraries),
+                                           // with partial tiles in x and y.
+                                           GradCase{layer(3, 5, 6, 3, 1, 1), 1, 5, 19},
+                                           GradCase{layer(4, 3, 8, 3, 2, 1, Norm::l2), 2, 7, 35}),
                          [](const ::testing::TestParamInfo<GradCase> &info) {
                              std::ostringstream s;
                              s << info.param;

@@ -5,8 +5,12 @@
 #include "HalideRuntime.h"
 #include "coda/device.h"
 #include "coda_backward.h"
+#include "coda_backward_narrow.h"
 #include "coda_contribution.h"
+#include "coda_contribution_narrow.h"
 #include "coda_forward.h"
+#include "coda_forward_narrow.h"
+#include "map_width.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"
 #include "coda_backward_opencl.h"
@@ -30,7 +34,9 @@ struct Kernels {
     decltype(&coda_contribution) contribution;
 };
 
-Kernels kernels(Device d) {
+// CPU libraries come in two tunings, for wide and narrow output maps (see
+// schedules/coda_layer_schedule.h); GPU schedules have one.
+Kernels kernels(Device d, int out_width) {
 #ifdef CODA_HAVE_GPU_LIBS
     if (d == Device::cuda) {
         return {coda_forward_cuda, coda_backward_cuda, coda_contribution_cuda};
@@ -40,6 +46,9 @@ Kernels kernels(Device d) {
     }
 #endif
     (void)d;
+    if (map_width_of(out_width) == MapWidth::narrow) {
+        return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow};
+    }
     return {coda_forward, coda_backward, coda_contribution};
 }
 
@@ -202,7 +211,7 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
         run_pipeline(cfg, "forward",
-                     kernels(call.device)
+                     kernels(call.device, z.width())
                          .forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
                                   static_cast<int>(cfg.norm), y, z, n, q));
     }
@@ -235,7 +244,7 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy},
                         {&dx, &dv.C, &dv.M, &dv.b});
         run_pipeline(cfg, "backward",
-                     kernels(call.device)
+                     kernels(call.device, z.width())
                          .backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
                                    static_cast<int>(cfg.norm), z, y, n, q, dy, dx, dv.C, dv.M,
                                    dv.b));
@@ -264,7 +273,7 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
         run_pipeline(
             cfg, "contribution",
-            kernels(call.device)
+            kernels(call.device, z.width())
                 .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, classes, g, gi));
     }
     return g_input;

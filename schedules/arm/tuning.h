@@ -6,8 +6,8 @@
 #include "coda_layer_schedule.h"
 
 namespace coda::arm {
-constexpr CpuTuning kForward{4, 2, 4, 16, 2, true};
-constexpr CpuTuning kBackward{4, 2, 4, 16, 1, true};
-constexpr CpuTuning kContribution{4, 2, 4, 16, 1, false};
-constexpr CpuTunings kTunings{kForward, kBackward, kContribution};
+// 4-lane vectors fill 8-wide maps too, so both map-width classes share one set.
+constexpr CpuTunings kWide{
+    {4, 4, 2, 16, 64, true}, {4, 2, 4, 16, 1, true}, {4, 2, 4, 16, 1, false}};
+constexpr FamilyTunings kTunings{kWide, kWide};
 }  // namespace coda::arm

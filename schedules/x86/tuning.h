@@ -24,8 +24,9 @@
 #include "coda_layer_schedule.h"
 
 namespace coda::x86 {
-constexpr CpuTuning kForward{8, 2, 4, 32, 2, true};
-constexpr CpuTuning kBackward{16, 2, 4, 64, 1, true};
-constexpr CpuTuning kContribution{8, 2, 4, 32, 1, false};
-constexpr CpuTunings kTunings{kForward, kBackward, kContribution};
+constexpr CpuTunings kWide{
+    {16, 4, 2, 32, 64, true}, {16, 2, 4, 64, 1, true}, {8, 2, 4, 32, 1, false}};
+constexpr CpuTunings kNarrow{
+    {8, 4, 2, 32, 64, true}, {16, 2, 4, 64, 1, true}, {8, 2, 4, 32, 1, false}};
+constexpr FamilyTunings kTunings{kWide, kNarrow};
 }  // namespace coda::x86

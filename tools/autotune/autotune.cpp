@@ -4,12 +4,15 @@
 // config, and writes the winners, with the machine, date and command, as
 // schedules/x86/tuning.h. Never run in CI: the result is checked in.
 //
-// Search: coordinate descent from the checked-in tuning (each knob in turn
-// over all its values, the others held), repeated until a round changes
-// nothing. Objective: milliseconds per image summed over the model's layers
-// and the requested batch sizes. Every candidate's outputs are compared with
-// the starting schedule's before it may win (same algorithm, so any
-// difference beyond float reassociation means a broken schedule).
+// Each pass is tuned separately for each map-width class of the model's layers
+// (schedules/map_width.h): output maps 16 or more columns wide, and narrower.
+// Search: every register-tile shape (vector, rows, block) that fits the
+// registers, then coordinate descent over all knobs (each knob in turn over
+// all its values, the others held), repeated until a round changes nothing.
+// Objective: milliseconds per image summed over the class's layers and the
+// requested batch sizes. Every candidate's outputs are compared with the
+// starting schedule's before it may win (same algorithm, so any difference
+// beyond float reassociation means a broken schedule).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -41,6 +44,7 @@ struct Options {
     std::string family = "x86";  // which checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
+    std::string evaluate;  // tunings to time instead of searching
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -63,8 +67,8 @@ std::vector<Knob> knobs_of(Pass pass) {
     std::vector<Knob> k = {{"vector", &CpuTuning::vector, {8, 16}},
                            {"rows", &CpuTuning::rows, {1, 2, 4}},
                            {"block", &CpuTuning::block, {2, 4, 8}}};
-    if (pass == Pass::forward) {
-        k.push_back({"rank_unroll", &CpuTuning::rank_unroll, {1, 2, 4, 8}});
+    if (pass != Pass::backward) {  // passes that rebuild the dynamic weights from z
+        k.push_back({"rank_unroll", &CpuTuning::rank_unroll, {1, 2, 4, 8, 16, 32, 64}});
     }
     if (pass == Pass::backward) {
         k.push_back({"lanes", &CpuTuning::lanes, {16, 32, 64}});
@@ -137,10 +141,25 @@ public:
         return e;
     }
 
-    // Coordinate descent from `start`; returns the best tuning found.
+    // Every register-tile shape (vector, rows, block) first, the other knobs
+    // held: the shape's knobs interact through the register budget, so
+    // changing one at a time cannot move between good shapes (e.g. 8x2x4 to
+    // 16x4x2). Then coordinate descent over all knobs. Returns the best tuning.
     CpuTuning search(CpuTuning start, int max_rounds) {
         best_ = start;
         best_eval_ = evaluate(start);
+        const CpuTuning held = best_;
+        for (int vector : knobs_of(pass_)[0].values) {
+            for (int rows : knobs_of(pass_)[1].values) {
+                for (int block : knobs_of(pass_)[2].values) {
+                    CpuTuning t = held;
+                    t.vector = vector;
+                    t.rows = rows;
+                    t.block = block;
+                    consider(t);
+                }
+            }
+        }
         for (int round = 0; round < max_rounds; round++) {
             bool changed = false;
             for (const Knob &k : knobs_of(pass_)) {
@@ -233,13 +252,15 @@ std::string today() {
 
 struct PassResult {
     Pass pass;
+    MapWidth maps;
+    std::vector<LayerShape> layers;
     CpuTuning start, best;
     Evaluation start_eval, best_eval;
     int evaluations;
 };
 
 // The checked-in tuning of a family ("x86" or "arm"): the search's start.
-const CpuTunings &checked_in(const std::string &family) {
+const FamilyTunings &checked_in(const std::string &family) {
     return family == "arm" ? arm::kTunings : x86::kTunings;
 }
 
@@ -254,15 +275,19 @@ std::string write_header(const std::vector<PassResult> &results, const std::stri
       << "//   date:    " << today() << "\n"
       << "//   command: " << command << "\n"
       << "//   model:   " << config << "\n"
-      << "// Objective: ms/img summed over the model's layers at batches";
+      << "// Objective: ms/img summed over the model's layers of each map-width class at batches";
     for (int b : batches) {
         h << " " << b;
     }
     h << ".\n// Knobs: {vector, rows, block, lanes, rank_unroll, parallel_rows}.\n";
     for (const PassResult &r : results) {
-        h << "// " << jit::pass_name(r.pass) << ": " << describe(r.best) << ", "
-          << r.best_eval.objective << " ms/img\n//   (start " << describe(r.start) << ", "
-          << r.start_eval.objective << " ms/img; " << r.evaluations << " candidates timed)\n";
+        h << "// " << jit::pass_name(r.pass) << ", " << map_width_name(r.maps) << " maps (layers";
+        for (const LayerShape &l : r.layers) {
+            h << " " << l.out_size() << "x" << l.out_size();
+        }
+        h << "): " << describe(r.best) << ", " << r.best_eval.objective << " ms/img\n//   (start "
+          << describe(r.start) << ", " << r.start_eval.objective << " ms/img; " << r.evaluations
+          << " candidates timed)\n";
         for (size_t b = 0; b < batches.size(); b++) {
             h << "//   batch " << batches[b] << ", ms/img per layer:";
             for (double ms : r.best_eval.ms_img[b]) {
@@ -273,20 +298,23 @@ std::string write_header(const std::vector<PassResult> &results, const std::stri
             h << "\n";
         }
     }
-    auto tuning_of = [&](Pass p) {
+    auto tuning_of = [&](Pass p, MapWidth maps) {
         for (const PassResult &r : results) {
-            if (r.pass == p) {
+            if (r.pass == p && r.maps == maps) {
                 return r.best;
             }
         }
-        return of_pass(checked_in(family), p);  // not retuned this time
+        return of_pass(checked_in(family).of(maps), p);  // not retuned this time
     };
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::" << family
-      << " {\n"
-      << "constexpr CpuTuning kForward" << describe(tuning_of(Pass::forward)) << ";\n"
-      << "constexpr CpuTuning kBackward" << describe(tuning_of(Pass::backward)) << ";\n"
-      << "constexpr CpuTuning kContribution" << describe(tuning_of(Pass::contribution)) << ";\n"
-      << "constexpr CpuTunings kTunings{kForward, kBackward, kContribution};\n"
+      << " {\n";
+    for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
+        h << "constexpr CpuTunings k" << (maps == MapWidth::wide ? "Wide" : "Narrow") << "{"
+          << describe(tuning_of(Pass::forward, maps)) << ",\n    "
+          << describe(tuning_of(Pass::backward, maps)) << ",\n    "
+          << describe(tuning_of(Pass::contribution, maps)) << "};\n";
+    }
+    h << "constexpr FamilyTunings kTunings{kWide, kNarrow};\n"
       << "}  // namespace coda::" << family << "\n";
     return h.str();
 }
@@ -305,6 +333,47 @@ void write_atomically(const std::string &path, const std::string &text) {
     }
 }
 
+// The layers whose output maps fall in one width class.
+std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, MapWidth maps) {
+    std::vector<LayerShape> of_class;
+    for (const LayerShape &l : layers) {
+        if (map_width_of(l.out_size()) == maps) {
+            of_class.push_back(l);
+        }
+    }
+    return of_class;
+}
+
+// "v,r,b,l,u,p" in CpuTuning order.
+CpuTuning parse_tuning(const std::string &text) {
+    std::vector<std::string> f = split(text);
+    if (f.size() != 6) {
+        throw std::invalid_argument("a tuning has 6 comma-separated knobs, got \"" + text + "\"");
+    }
+    CpuTuning t{std::stoi(f[0]), std::stoi(f[1]), std::stoi(f[2]),
+                std::stoi(f[3]), std::stoi(f[4]), std::stoi(f[5]) != 0};
+    if (t.vector < 1 || t.rows < 1 || t.block < 1 || t.lanes < 1 || t.rank_unroll < 1) {
+        throw std::invalid_argument("tuning knobs must be positive: \"" + text + "\"");
+    }
+    return t;
+}
+
+void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
+                   const std::vector<int> &batches, const Options &o) {
+    Tuner tuner(pass, layers, batches, o.reps);
+    std::stringstream list(o.evaluate);
+    for (std::string text; std::getline(list, text, ';');) {
+        Evaluation e = tuner.evaluate(parse_tuning(text));
+        for (size_t b = 0; b < batches.size(); b++) {
+            std::printf("    batch %d ms/img:", batches[b]);
+            for (double ms : e.ms_img[b]) {
+                std::printf(" %.3f", ms);
+            }
+            std::printf("\n");
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -320,6 +389,9 @@ int main(int argc, char **argv) {
     app.add_option("--out", o.out, "tuning header to write");
     app.add_option("--family", o.family, "schedule family: start tuning and namespace written")
         ->check(CLI::IsMember({"x86", "arm"}));
+    app.add_option("--evaluate", o.evaluate,
+                   "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1;8,2,4,32,2,1\" "
+                   "(knobs in CpuTuning order), and print ms/img per layer; writes nothing");
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -335,21 +407,32 @@ int main(int argc, char **argv) {
             }
         }
         std::vector<LayerShape> layers = model_layers(load_config(o.config).model);
+        if (!o.evaluate.empty()) {
+            evaluate_only(jit::parse_pass(split(o.passes).front()), layers, batches, o);
+            return 0;
+        }
         std::vector<PassResult> results;
         for (const std::string &name : split(o.passes)) {
             Pass pass = jit::parse_pass(name);
-            std::printf("Tuning %s on %zu layers, batches %s, %d threads\n", name.c_str(),
-                        layers.size(), o.batches.c_str(), jit::threads());
-            Tuner tuner(pass, layers, batches, o.reps);
-            const CpuTuning &start = of_pass(checked_in(o.family), pass);
-            PassResult r{pass, start, {}, tuner.evaluate(start), {}, 0};
-            r.best = tuner.search(r.start, o.max_rounds);
-            r.best_eval = tuner.best_evaluation();
-            r.evaluations = tuner.evaluations();
-            std::printf("%s: best %s %.3f ms/img (start %.3f, %.2fx)\n", name.c_str(),
-                        describe(r.best).c_str(), r.best_eval.objective, r.start_eval.objective,
-                        r.start_eval.objective / r.best_eval.objective);
-            results.push_back(r);
+            for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
+                std::vector<LayerShape> of_class = layers_of(layers, maps);
+                if (of_class.empty()) {
+                    continue;
+                }
+                std::printf("Tuning %s on %zu layers with %s maps, batches %s, %d threads\n",
+                            name.c_str(), of_class.size(), map_width_name(maps), o.batches.c_str(),
+                            jit::threads());
+                Tuner tuner(pass, of_class, batches, o.reps);
+                const CpuTuning &start = of_pass(checked_in(o.family).of(maps), pass);
+                PassResult r{pass, maps, of_class, start, {}, tuner.evaluate(start), {}, 0};
+                r.best = tuner.search(r.start, o.max_rounds);
+                r.best_eval = tuner.best_evaluation();
+                r.evaluations = tuner.evaluations();
+                std::printf("%s, %s maps: best %s %.3f ms/img (start %.3f, %.2fx)\n", name.c_str(),
+                            map_width_name(maps), describe(r.best).c_str(), r.best_eval.objective,
+                            r.start_eval.objective, r.start_eval.objective / r.best_eval.objective);
+                results.push_back(r);
+            }
         }
         write_atomically(o.out, write_header(results, command, batches, o.config, o.family));
         std::printf("wrote %s\n", o.out.c_str());
