@@ -149,9 +149,10 @@ public:
         best_ = start;
         best_eval_ = evaluate(start);
         const CpuTuning held = best_;
-        for (int vector : knobs_of(pass_)[0].values) {
-            for (int rows : knobs_of(pass_)[1].values) {
-                for (int block : knobs_of(pass_)[2].values) {
+        const std::vector<Knob> knobs = knobs_of(pass_);  // vector, rows, block first
+        for (int vector : knobs[0].values) {
+            for (int rows : knobs[1].values) {
+                for (int block : knobs[2].values) {
                     CpuTuning t = held;
                     t.vector = vector;
                     t.rows = rows;
@@ -309,9 +310,10 @@ std::string write_header(const std::vector<PassResult> &results, const std::stri
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::" << family
       << " {\n";
     for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
-        h << "constexpr CpuTunings k" << (maps == MapWidth::wide ? "Wide" : "Narrow") << "{"
-          << describe(tuning_of(Pass::forward, maps)) << ",\n    "
-          << describe(tuning_of(Pass::backward, maps)) << ",\n    "
+        // As clang-format lays it out (the style check covers this file).
+        h << "constexpr CpuTunings k" << (maps == MapWidth::wide ? "Wide" : "Narrow") << "{\n    "
+          << describe(tuning_of(Pass::forward, maps)) << ", "
+          << describe(tuning_of(Pass::backward, maps)) << ", "
           << describe(tuning_of(Pass::contribution, maps)) << "};\n";
     }
     h << "constexpr FamilyTunings kTunings{kWide, kNarrow};\n"
