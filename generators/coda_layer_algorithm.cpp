@@ -185,9 +185,15 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.patch_gamma(o, d) = 0.0f;
     f.patch_gamma(o, d) += gamma_p * f.patch(rp.x, rp.y, d, rp.z);
 
+    // code_delta_code is symmetric in (r2, r): read with r first, so that
+    // consecutive r are adjacent.
+    f.mix_code_delta = Func("mix_code_delta");
+    f.mix_code_delta(r, o, d) = 0.0f;
+    f.mix_code_delta(r, o, d) += M(rr, o, d) * f.code_delta_code(r, rr, o);
+
     f.d_M = Func("d_M");
-    f.d_M(r, o, d) = f.patch_coeff_code(r, o, d) + b(o, d) * f.delta_code(r, o);
-    f.d_M(r, o, d) += M(rr, o, d) * f.code_delta_code(rr, r, o);
+    f.d_M(r, o, d) =
+        f.patch_coeff_code(r, o, d) + b(o, d) * f.delta_code(r, o) + f.mix_code_delta(r, o, d);
     f.d_b = Func("d_b");
     f.d_b(o, d) = f.patch_gamma(o, d) + b(o, d) * f.delta_sum(o);
     f.d_b(o, d) += M(rr, o, d) * f.delta_code(rr, o);

@@ -108,6 +108,7 @@ struct BackwardFuncs {
     Func patch_d_code;      // sum_p x_d dz_r                     (d, r)
     Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)
     Func code_delta_code;   // sum_p delta_o z_r2 z_r            (r2, r, o)
+    Func mix_code_delta;    // M_o times code_delta_code          (r, o, d)
     Func delta_code;        // sum_p delta_o z_r                  (r, o)
     Func delta_sum;         // sum_p delta_o                      (o)
     Func patch_gamma;       // sum_p gamma_o x_d                  (o, d)

@@ -11,6 +11,7 @@
 
 namespace coda::cpu {
 
+using Halide::Expr;
 using Halide::Func;
 using Halide::RDom;
 using Halide::RVar;
@@ -33,10 +34,11 @@ void schedule_activation(Func f) {
     f.compute_root().vectorize(a[0], tuning.vector, kGuard).parallel(a[3]);
 }
 
-// A small root copy (parameters, edge-clamped inputs), so inner loops read
-// plain memory instead of evaluating clamps.
+// A root copy of a parameter (edge-clamped input), so inner loops read plain
+// memory instead of evaluating clamps. M is up to 9 MB: copied in parallel.
 void materialize(Func f) {
-    f.compute_root();
+    std::vector<Var> a = f.args();
+    f.compute_root().vectorize(a.front(), tuning.vector, kGuard).parallel(a.back());
 }
 
 // f(x, y, c, ...) with updates reducing over `reductions[i]`: returns the
@@ -94,51 +96,62 @@ Func parallel_tiles(Func tiled, const LayerVars &v) {
     return tiled;
 }
 
+// Positions per partial sum of a reduction over the batch (see below).
+constexpr int kPositionsPerChunk = 256;
+
 // A reduction over every position of the batch into a parameter-shaped
-// tensor, factored by image: each image's sum is computed in register tiles
-// of `lanes` values of vec_dim (read from channel-innermost copies) times
-// `block` values of `unrolled`, then added to the total. One image's operands
-// stay in L2 across all tiles; summing the whole batch per tile would stream
-// it from memory once per tile. Tiles of one image run in parallel. Returns
-// the per-image Func, which now holds the calls to the operands.
+// tensor, factored by chunks of whole images (at least kPositionsPerChunk
+// positions, e.g. 4 images of 8x8): each chunk's sum is computed in register
+// tiles of `lanes` values of vec_dim (read from channel-innermost copies)
+// times `block` values of `unrolled`, then added to the total. One chunk's
+// operands stay in L2 across all tiles; summing the whole batch per tile
+// would stream it from memory once per tile, and one image per chunk would
+// write and re-read the whole parameter-shaped partial sum every 64 positions
+// on small maps. Tiles of one chunk, and the additions, run in parallel.
+// Returns the per-chunk Func, which now holds the calls to the operands.
 Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unrolled, int block) {
-    Var image("image"), vo("vo"), vi("vi"), uo("uo"), ui("ui");
-    Func per_image = f.update().rfactor(positions.z, image);
+    Var chunk("chunk"), vo("vo"), vi("vi"), uo("uo"), ui("ui");
+    RVar chunks("chunks"), images("images");
+    Expr images_per_chunk =
+        max(1, kPositionsPerChunk / (positions.x.extent() * positions.y.extent()));
+    Func per_chunk =
+        f.update().split(positions.z, chunks, images, images_per_chunk).rfactor(chunks, chunk);
     std::vector<VarOrRVar> sum_order = {vec_dim};
     for (Var a : f.args()) {
         if (a.name() != vec_dim.name()) {
             sum_order.push_back(a);
         }
     }
-    sum_order.push_back(positions.z);
+    Var outermost = f.args().back().name() != vec_dim.name() ? f.args().back() : f.args().front();
+    sum_order.push_back(chunks);
     f.compute_root().vectorize(vec_dim, lanes, kGuard);
-    f.update().reorder(sum_order).vectorize(vec_dim, lanes, kGuard);
+    f.update().reorder(sum_order).vectorize(vec_dim, lanes, kGuard).parallel(outermost);
 
-    Func tiles = per_image.in();
+    Func tiles = per_chunk.in();
     std::vector<VarOrRVar> order = {vi, ui, vo};
-    for (Var a : per_image.args()) {
+    for (Var a : per_chunk.args()) {
         if (a.name() != vec_dim.name() && a.name() != unrolled.name()) {
             order.push_back(a);
         }
     }
     order.push_back(uo);
-    tiles.compute_at(f, positions.z)
+    tiles.compute_at(f, chunks)
         .split(vec_dim, vo, vi, lanes, kGuard)
         .split(unrolled, uo, ui, block, kGuard)
         .reorder(order)
         .vectorize(vi)
         .unroll(ui)
         .parallel(uo);
-    per_image.compute_at(tiles, vo)
+    per_chunk.compute_at(tiles, vo)
         .bound_extent(vec_dim, lanes)
         .bound_extent(unrolled, block)
         .vectorize(vec_dim)
         .unroll(unrolled);
-    per_image.update()
-        .reorder(vec_dim, unrolled, positions.x, positions.y)
+    per_chunk.update()
+        .reorder(vec_dim, unrolled, positions.x, positions.y, images)
         .vectorize(vec_dim)
         .unroll(unrolled);
-    return per_image;
+    return per_chunk;
 }
 
 // A parameter-shaped reduction (e.g. the Gram matrices M_o^T M_o) in
@@ -265,21 +278,23 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     schedule_fold(f.fold, v);
 
     // Parameter gradients: reductions over every position of the batch.
+    Func patch_gamma = position_reduction(f.patch_gamma, f.over_positions, v.d, tuning.lanes / 2,
+                                          v.o, tuning.block);
     Func patch_d_code = position_reduction(f.patch_d_code, f.over_positions, v.d, tuning.lanes / 2,
                                            v.r, tuning.block);
     Func patch_coeff_code = position_reduction(f.patch_coeff_code, f.over_positions, v.r,
                                                tuning.lanes, v.d, tuning.block);
     Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
                                               tuning.lanes, v.r, tuning.block);
-    channels_innermost(f.patch.in({patch_coeff_code, f.patch_gamma, patch_d_code}));
+    channels_innermost(f.patch.in({patch_coeff_code, patch_gamma, patch_d_code}));
     channels_innermost(f.code.in({patch_coeff_code, code_delta_code, f.delta_code}));
     parameter_tiles(f.gram, f.over_patch.x, v.r, tuning.lanes / 2, v.r2, tuning.block);
+    parameter_tiles(f.mix_code_delta, f.over_rank.x, v.r, tuning.lanes / 2, v.d, tuning.block);
     schedule_param_reduction(f.gram_bias, v.r, v.o);
     schedule_param_reduction(f.delta_code, v.r, v.o);
-    schedule_param_reduction(f.patch_gamma, v.o, v.d);
     f.delta_sum.compute_root();
-    // Their updates hold batch-independent GEMMs (e.g. M_o times the r x r
-    // code Gram): parallel over the outermost parameter dimension.
+    // Sums of the terms above (d_b's update is a small batch-independent
+    // GEMM): parallel over the outermost parameter dimension.
     for (Func p : {f.d_C, f.d_M, f.d_b}) {
         Var first = p.args().front(), last = p.args().back();
         p.vectorize(first, tuning.vector, kGuard).parallel(last);

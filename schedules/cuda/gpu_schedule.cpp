@@ -58,8 +58,9 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &) {
                    f.fold.d_input}) {
         tiled(a);
     }
-    for (Func p : {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,
-                   f.delta_code, f.delta_sum, f.patch_gamma, f.d_C, f.d_M, f.d_b}) {
+    for (Func p :
+         {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,
+          f.mix_code_delta, f.delta_code, f.delta_sum, f.patch_gamma, f.d_C, f.d_M, f.d_b}) {
         tiled(p, 16);
     }
 }

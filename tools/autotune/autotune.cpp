@@ -45,6 +45,7 @@ struct Options {
     int reps = 5;
     int max_rounds = 3;
     std::string evaluate;  // tunings to time instead of searching
+    int layer = 0;         // 1-based: time only this layer of the config (0: all)
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -83,10 +84,11 @@ std::string describe(const CpuTuning &t) {
     return s;
 }
 
-// Register budget: a tile's accumulators (up to 3 per position vector and
-// channel in the forward) must fit the 32 vector registers.
-bool fits_registers(const CpuTuning &t) {
-    return t.rows * t.block <= 8;
+// Register budget: a tile's accumulators must fit the 32 vector registers
+// with room for operands: 3 per position vector and channel in the forward
+// ({w.x, ||w||^2} and w), 1 in the other passes' GEMMs.
+bool fits_registers(Pass pass, const CpuTuning &t) {
+    return t.rows * t.block <= (pass == Pass::forward ? 8 : 16);
 }
 
 struct Evaluation {
@@ -191,7 +193,7 @@ public:
 
 private:
     bool consider(const CpuTuning &t) {
-        if (!fits_registers(t)) {
+        if (!fits_registers(pass_, t)) {
             return false;
         }
         Evaluation e = evaluate(t);
@@ -394,6 +396,10 @@ int main(int argc, char **argv) {
     app.add_option("--evaluate", o.evaluate,
                    "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1;8,2,4,32,2,1\" "
                    "(knobs in CpuTuning order), and print ms/img per layer; writes nothing");
+    app.add_option("--layer", o.layer,
+                   "time only this layer of the model (1-based), e.g. to "
+                   "profile it with CODA_JIT_TARGET=<target>-profile")
+        ->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -409,6 +415,14 @@ int main(int argc, char **argv) {
             }
         }
         std::vector<LayerShape> layers = model_layers(load_config(o.config).model);
+        if (o.layer > 0) {
+            if (o.layer > int(layers.size())) {
+                throw std::invalid_argument("--layer " + std::to_string(o.layer) +
+                                            ": the model has " + std::to_string(layers.size()) +
+                                            " layers");
+            }
+            layers = {layers[o.layer - 1]};
+        }
         if (!o.evaluate.empty()) {
             evaluate_only(jit::parse_pass(split(o.passes).front()), layers, batches, o);
             return 0;
