@@ -32,11 +32,18 @@ double peak_flops() {
     return peak;
 }
 
-// Compiled pipelines, kept for the whole run: tuned and naive ones are shape
-// generic (one per pass), autoscheduled ones are planned per shape.
+// Compiled pipelines, kept for the whole run: naive ones are shape generic
+// (one per pass), tuned ones one per tuning (the map-width classes differ),
+// autoscheduled ones are planned per shape.
 jit::LayerPipeline &pipeline(Pass pass, const Schedule &s) {
     static std::map<std::string, std::unique_ptr<jit::LayerPipeline>> cache;
     std::string key = std::string(jit::pass_name(pass)) + "/" + s.name();
+    if (s.kind == Schedule::Kind::tuned) {
+        const CpuTuning &t = s.tuning;
+        for (int v : {t.vector, t.rows, t.block, t.lanes, t.rank_unroll, int(t.parallel_rows)}) {
+            key += "/" + std::to_string(v);
+        }
+    }
     if (s.kind == Schedule::Kind::autoscheduler) {
         const LayerShape &e = s.estimate;
         for (int v :
