@@ -15,11 +15,13 @@ using coda::LayerVars;
 
 constexpr LayerShape kEstimate{32, 32, 64, 3, 1, 1, 16, 64};
 
-// Which tuning the CPU schedules use (see coda_layer_schedule.h).
-const std::map<std::string, coda::MapWidth> kMapWidths = {{"wide", coda::MapWidth::wide},
-                                                          {"narrow", coda::MapWidth::narrow}};
+// Which tuning the CPU schedules use (see schedules/map_width.h).
+const std::map<std::string, coda::MapWidth> kMapWidths = {
+    {coda::map_width_name(coda::MapWidth::wide), coda::MapWidth::wide},
+    {coda::map_width_name(coda::MapWidth::narrow), coda::MapWidth::narrow}};
 
-// Parameter and geometry inputs common to the three passes.
+// Parameter and geometry inputs common to the three passes, and the map-width
+// class of the tuning.
 #define CODA_LAYER_PARAMS                                                                          \
     Input<Buffer<float>> M{"M", 3};                                                                \
     Input<Buffer<float>> b{"b", 2};                                                                \

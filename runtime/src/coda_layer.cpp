@@ -35,7 +35,7 @@ struct Kernels {
 };
 
 // CPU libraries come in two tunings, for wide and narrow output maps (see
-// schedules/coda_layer_schedule.h); GPU schedules have one.
+// schedules/map_width.h); GPU schedules have one.
 Kernels kernels(Device d, int out_width) {
 #ifdef CODA_HAVE_GPU_LIBS
     if (d == Device::cuda) {
