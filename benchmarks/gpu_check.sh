@@ -1,18 +1,55 @@
 #!/usr/bin/env bash
-# On a machine with an NVIDIA GPU: builds, runs the golden and gradient tests
-# on the GPU (CUDA libraries) and prints the layer benchmark table for the GPU
-# next to the CPU. Meant to finish in under 5 minutes.
-set -euo pipefail
+# On a machine with an NVIDIA GPU and no build tools (e.g. the lent device
+# machine): runs what scripts/gpu_bundle.sh packed here. Steps (any subset):
+#   test   the layer, net, model and trainer tests on the GPU (CODA_DEVICE=cuda)
+#   bench  the per-layer benchmark through the CUDA libraries (host copies included)
+#   tune   tools/autotune --family cuda (Halide JIT on the GPU), writes tuning.h
+# Usage: benchmarks/gpu_check.sh [bundle.tar.xz] [steps...]   (default: test bench)
+# Logs and the tuning header go to $OUT, else ./gpu-check-out.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-if ! ldconfig -p | grep -q libcuda.so.1; then
+bundle=${1:-.gpu/bundle.tar.xz}
+shift || true
+steps=${*:-test bench}
+out=${OUT:-$PWD/gpu-check-out}
+mkdir -p "$out"
+libcuda=$(ldconfig -p | awk '/libcuda\.so\.1 /{print $NF; exit}')
+if [ -z "$libcuda" ]; then
     echo "gpu_check: no NVIDIA driver (libcuda.so.1) on this machine" >&2
     exit 1
 fi
-[ -d build ] || ./scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCODA_GPU_LIBS=ON
-cmake --build build -j "$(nproc)" --target golden_layer_test gradient_test property_test layer_benchmark
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-for t in golden_layer_test gradient_test property_test; do
-    CODA_DEVICE=cuda "./build/tests/$t" --gtest_brief=1
+dir=$(mktemp -d)
+python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$bundle" "$dir"
+# Halide's JIT runtime opens libcuda.so (the AOT runtime falls back itself).
+ln -sf "$libcuda" "$dir/lib/libcuda.so"
+export LD_LIBRARY_PATH="$dir/lib" CODA_GOLDEN_DIR="$dir/golden"
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader
+status=0
+for step in $steps; do
+    case $step in
+    test)
+        for t in golden_layer_test gradient_test property_test golden_net_test model_test \
+            trainer_test; do
+            CODA_DEVICE=cuda timeout 120 "$dir/bin/$t" --gtest_brief=1 >"$out/$t.log" 2>&1
+            rc=$?
+            echo "$t: exit $rc, $(grep -E '^\[  (PASSED|FAILED) ' "$out/$t.log" | head -1)"
+            [ $rc -eq 0 ] || { status=1; grep -E 'Failure|error|FAILED' "$out/$t.log" | head -5; }
+        done
+        ;;
+    bench)
+        CODA_DEVICE=cuda timeout 240 "$dir/bin/layer_benchmark" --benchmark_min_time=0.05 \
+            --benchmark_counters_tabular=true 2>&1 | tee "$out/layer_benchmark_cuda.txt" |
+            grep -E '^(forward|backward|contribution)' | awk '{print $1, $2, $NF}'
+        ;;
+    tune)
+        timeout 420 "$dir/bin/autotune" --family cuda --batches 64 --reps 5 \
+            --config configs/cifar10_9l_s.cfg --out "$out/tuning.h" 2>&1 |
+            tee "$out/autotune_cuda.log" | grep -v -E '^\s+\[' || status=1
+        ;;
+    *)
+        echo "gpu_check: unknown step '$step' (expected test, bench or tune)" >&2
+        exit 2
+        ;;
+    esac
 done
-CODA_DEVICE=cuda ./build/benchmarks/layer_benchmark --benchmark_filter='batch:64' --benchmark_min_time=0.2
+exit $status

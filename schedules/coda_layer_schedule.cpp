@@ -2,6 +2,7 @@
 #include "coda_layer_schedule.h"
 
 #include "arm/tuning.h"
+#include "cuda/tuning.h"
 #include "x86/tuning.h"
 
 namespace coda {
@@ -33,21 +34,21 @@ const CpuTunings &tunings_of(Family f, MapWidth maps) {
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target,
                       MapWidth maps) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_forward(f, v)
+    family == Family::gpu ? gpu::schedule_forward(f, v, cuda::kTunings.forward)
                           : cpu::schedule_forward(f, v, tunings_of(family, maps).forward);
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
                        MapWidth maps) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_backward(f, v)
+    family == Family::gpu ? gpu::schedule_backward(f, v, cuda::kTunings.backward)
                           : cpu::schedule_backward(f, v, tunings_of(family, maps).backward);
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
                            MapWidth maps) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_contribution(f, v)
+    family == Family::gpu ? gpu::schedule_contribution(f, v, cuda::kTunings.contribution)
                           : cpu::schedule_contribution(f, v, tunings_of(family, maps).contribution);
 }
 

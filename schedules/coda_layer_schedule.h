@@ -53,10 +53,21 @@ namespace naive {
 void schedule(const std::vector<Halide::Func> &outputs);
 }  // namespace naive
 
+// The knobs of the GPU schedules (schedules/cuda/README.md).
+struct GpuTuning {
+    int threads_x, threads_y;  // threads of a block over output positions (x, y)
+    int channels;              // channels per thread, unrolled, in activation reductions
+    int param_threads;         // threads per side of the parameter-reduction tiles
+};
+
+struct GpuTunings {
+    GpuTuning forward, backward, contribution;
+};
+
 namespace gpu {
-void schedule_forward(ForwardFuncs &f, const LayerVars &v);
-void schedule_backward(BackwardFuncs &f, const LayerVars &v);
-void schedule_contribution(ContributionFuncs &f, const LayerVars &v);
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const GpuTuning &t);
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const GpuTuning &t);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const GpuTuning &t);
 }  // namespace gpu
 
 }  // namespace coda

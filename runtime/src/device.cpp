@@ -86,6 +86,17 @@ void check_available(Device d) {
     dlclose(h);
 }
 
+// Halide's CUDA runtime opens "libcuda.so", the development symlink, which
+// machines with only the driver (e.g. GPU containers) lack; its soname
+// libcuda.so.1 is always there.
+void *load_library(const char *name) {
+    void *h = halide_default_load_library(name);
+    if (!h && std::string(name) == "libcuda.so") {
+        h = halide_default_load_library("libcuda.so.1");
+    }
+    return h;
+}
+
 std::once_flag init_once;
 
 void init_from_environment() {
@@ -93,6 +104,11 @@ void init_from_environment() {
         const char *v = std::getenv("CODA_X86_VARIANT");
         allowed = parse_level(v ? v : "");
         halide_set_custom_can_use_target_features(limited_can_use);
+        halide_set_custom_load_library(load_library);
+        // GPU pipelines allocate their intermediate stages on every call;
+        // keep freed device memory for the next call instead of a driver
+        // allocation (and the device-wide sync of its free) each time.
+        halide_reuse_device_allocations(nullptr, true);
         if (const char *d = std::getenv("CODA_DEVICE")) {
             device = parse_device(d);
             check_available(device);

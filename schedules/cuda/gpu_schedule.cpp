@@ -1,77 +1,143 @@
-// GPU schedules (CUDA, and OpenCL for testing on PoCL): every stage computed
-// at root, its first two dimensions tiled over 8 x 8 (or 16 x 16) threads, its
-// other dimensions fused into the third block dimension, and its reduction run
-// serially by each thread with the accumulator in a register. See README.md.
+// GPU schedules (CUDA, and OpenCL for testing on PoCL), with the knobs of
+// GpuTuning (tuning.h, see README.md). Every stage runs at root over a grid of
+// thread blocks: its first two dimensions (output positions x, y, or the first
+// two of a parameter tensor) are split into thread tiles and all its other
+// dimensions fused into the block index. A stage with reductions is computed
+// per thread inside a root copy that its consumers read, so its accumulators
+// live in registers; activation reductions compute `channels` values of their
+// third dimension per thread, so each operand loaded serves that many sums.
 #include "coda_layer_schedule.h"
 
 namespace coda::gpu {
 
 using Halide::Func;
+using Halide::RVar;
 using Halide::Stage;
 using Halide::TailStrategy;
 using Halide::Var;
+using Halide::VarOrRVar;
 
 namespace {
 
-void tile_stage(Stage s, const std::vector<Var> &args, int tile) {
-    Var xo("gxo"), yo("gyo"), zo("gzo"), xi("gxi"), yi("gyi"), zi("gzi");
+constexpr TailStrategy kGuard = TailStrategy::GuardWithIf;
+
+// A thread tile: x * y threads, `channels` values of dimension 2 per thread.
+struct Tile {
+    int x, y, channels;
+};
+
+// The innermost thread loop of a tiled stage (where per-thread stages go).
+const Var kThreadX("gxi");
+
+// Fused channels x images (up to 2^22 at batch 64) take blockIdx.x: the y and
+// z block indices stop at 65535.
+void tile_stage(Stage s, const std::vector<Var> &args, Tile t) {
+    Var xo("gxo"), yo("gyo"), yi("gyi"), co("gco"), ci("gci");
     if (args.size() == 1) {
-        s.gpu_tile(args[0], xo, xi, tile * tile, TailStrategy::GuardWithIf);
+        s.gpu_tile(args[0], xo, kThreadX, t.x * t.y, kGuard);
         return;
     }
+    s.split(args[0], xo, kThreadX, t.x, kGuard).split(args[1], yo, yi, t.y, kGuard);
     if (args.size() == 2) {
-        s.gpu_tile(args[0], args[1], xo, yo, xi, yi, tile, tile, TailStrategy::GuardWithIf);
+        s.reorder(kThreadX, yi, xo, yo).gpu_threads(kThreadX, yi).gpu_blocks(xo, yo);
         return;
     }
     Var rest = args[2];
+    std::vector<VarOrRVar> order = {kThreadX, yi};
+    if (t.channels > 1) {
+        s.split(args[2], co, ci, t.channels, kGuard);
+        order.insert(order.begin(), ci);
+        rest = co;
+    }
     for (size_t i = 3; i < args.size(); i++) {
         Var fused(rest.name() + "_" + args[i].name());
         s.fuse(rest, args[i], fused);
         rest = fused;
     }
-    s.gpu_tile(args[0], args[1], rest, xo, yo, zo, xi, yi, zi, tile, tile, 1,
-               TailStrategy::GuardWithIf);
+    order.insert(order.end(), {rest, xo, yo});
+    s.reorder(order).gpu_threads(kThreadX, yi).gpu_blocks(rest, xo, yo);
+    if (t.channels > 1) {
+        s.unroll(ci);  // constant indices: the values can live in registers
+    }
 }
 
-// All stages of f at root on the GPU.
-void tiled(Func f, int tile = 8) {
+// A stage at root, its updates tiled the same way (pipeline outputs with
+// reductions, whose bounds are the caller's: they accumulate in memory).
+void tiled(Func f, Tile t) {
     f.compute_root();
-    std::vector<Var> args = f.args();
-    tile_stage(f, args, tile);
+    tile_stage(f, f.args(), t);
     for (int u = 0; u < f.num_update_definitions(); u++) {
-        tile_stage(f.update(u), args, tile);
+        tile_stage(f.update(u), f.args(), t);
     }
+}
+
+// A stage with reductions, per thread inside a tiled root copy; with
+// channels > 1 its third dimension is innermost and unrolled in every update,
+// so each step of a reduction updates all of a thread's accumulators.
+void in_registers(Func f, Tile t) {
+    Func root = f.in();
+    tiled(root, t);
+    f.compute_at(root, kThreadX);
+    const std::vector<Var> a = f.args();
+    if (t.channels == 1 || a.size() < 3) {
+        return;
+    }
+    f.bound_extent(a[2], t.channels).unroll(a[2]);
+    for (int u = 0; u < f.num_update_definitions(); u++) {
+        std::vector<VarOrRVar> order = {a[2]};
+        for (const RVar &r : f.rvars(u)) {
+            order.push_back(r);
+        }
+        f.update(u).reorder(order).unroll(a[2]);
+    }
+}
+
+// Activation-shaped stages inside a pass (not its outputs): reductions in
+// registers.
+void activations(const std::vector<Func> &stages, Tile t) {
+    for (Func f : stages) {
+        f.num_update_definitions() > 0 ? in_registers(f, t) : tiled(f, {t.x, t.y, 1});
+    }
+}
+
+// The dynamic weights w = M z + b (x, y, o, d, n), rebuilt per thread for the
+// `channels` values of `channel` (o or d) that one reduction step of
+// `consumer` needs: z is read once per rank step for all of them.
+void rebuild_weights(Func weights, Func consumer, RVar step, Var channel, int channels, RVar rank) {
+    weights.compute_at(consumer, step).bound_extent(channel, channels).unroll(channel);
+    weights.update().reorder(channel, rank).unroll(channel);
 }
 
 }  // namespace
 
-void schedule_forward(ForwardFuncs &f, const LayerVars &) {
-    for (Func a : {f.patch, f.code, f.align, f.output, f.norm, f.wnorm, f.code_out}) {
-        tiled(a);
-    }
-    // Each thread rebuilds its own dynamic weight for every patch entry.
-    f.weights.compute_at(f.align, f.over_patch);
+void schedule_forward(ForwardFuncs &f, const LayerVars &v, const GpuTuning &t) {
+    Tile tile{t.threads_x, t.threads_y, t.channels};
+    activations({f.patch, f.code, f.align, f.output, f.norm, f.wnorm, f.code_out}, tile);
+    rebuild_weights(f.weights, f.align, f.over_patch.x, v.o, t.channels, f.over_rank.x);
 }
 
-void schedule_backward(BackwardFuncs &f, const LayerVars &) {
-    for (Func a : {f.patch, f.coeffs, f.proj, f.gram_code, f.d_code, f.direct.d_patch, f.d_patch,
-                   f.fold.d_input}) {
-        tiled(a);
+void schedule_backward(BackwardFuncs &f, const LayerVars &, const GpuTuning &t) {
+    Tile tile{t.threads_x, t.threads_y, t.channels};
+    activations({f.patch, f.coeffs, f.proj, f.gram_code, f.d_code, f.direct.d_patch, f.d_patch},
+                tile);
+    tiled(f.fold.d_input, {t.threads_x, t.threads_y, 1});
+    Tile params{t.param_threads, t.param_threads, 1};
+    for (Func p : {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,
+                   f.mix_code_delta, f.delta_code, f.delta_sum, f.patch_gamma}) {
+        in_registers(p, params);
     }
-    for (Func p :
-         {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,
-          f.mix_code_delta, f.delta_code, f.delta_sum, f.patch_gamma, f.d_C, f.d_M, f.d_b}) {
-        tiled(p, 16);
+    for (Func out : {f.d_C, f.d_M, f.d_b}) {
+        tiled(out, params);
     }
 }
 
-void schedule_contribution(ContributionFuncs &f, const LayerVars &) {
-    for (Func a : {f.coeff, f.class_d_patch, f.fold.d_input}) {
-        tiled(a);
-    }
-    // Each thread rebuilds the detached weight of its position for every
-    // output channel (not shared across classes, unlike the CPU schedule).
-    f.weights.compute_at(f.class_d_patch, f.over_out.x);
+void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const GpuTuning &t) {
+    Tile tile{t.threads_x, t.threads_y, t.channels};
+    activations({f.coeff, f.class_d_patch}, tile);
+    tiled(f.fold.d_input, {t.threads_x, t.threads_y, 1});
+    // The detached weights of a position serve every class: rebuilt per
+    // thread and class (not shared across classes, unlike the CPU schedule).
+    rebuild_weights(f.weights, f.class_d_patch, f.over_out.x, v.d, t.channels, f.over_rank.x);
 }
 
 }  // namespace coda::gpu

@@ -22,9 +22,11 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 #include "arm/tuning.h"
 #include "coda/model_config.h"
+#include "cuda/tuning.h"
 #include "layer_jit.h"
 #include "model_layers.h"
 #include "x86/tuning.h"
@@ -40,7 +42,7 @@ struct Options {
     std::string config = CODA_SOURCE_DIR "/configs/cifar10_9l_s.cfg";
     std::string passes = "forward,backward,contribution";
     std::string batches = "1,16";
-    std::string out = CODA_SOURCE_DIR "/schedules/x86/tuning.h";
+    std::string out;             // default: schedules/<family>/tuning.h
     std::string family = "x86";  // which checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
@@ -91,43 +93,71 @@ bool fits_registers(Pass pass, const CpuTuning &t) {
     return t.rows * t.block <= (pass == Pass::forward ? 8 : 16);
 }
 
+std::string describe(const GpuTuning &t) {
+    char s[80];
+    std::snprintf(s, sizeof s, "{%d, %d, %d, %d}", t.threads_x, t.threads_y, t.channels,
+                  t.param_threads);
+    return s;
+}
+
+jit::Schedule schedule_of(const CpuTuning &t) {
+    jit::Schedule s;
+    s.tuning = t;
+    return s;
+}
+
+jit::Schedule schedule_of(const GpuTuning &t) {
+    jit::Schedule s;
+    s.gpu = t;
+    return s;
+}
+
 struct Evaluation {
     double objective = INFINITY;              // ms/img summed over layers and batches
     std::vector<std::vector<double>> ms_img;  // [batch][layer]
 };
 
+// Times tunings of one pass's schedule (CpuTuning or GpuTuning) on a set of
+// layers and keeps the best; the search strategies below drive it.
+template<typename Tuning>
 class Tuner {
 public:
-    Tuner(Pass pass, std::vector<LayerShape> layers, std::vector<int> batches, int reps)
-        : pass_(pass), layers_(std::move(layers)), batches_(std::move(batches)), reps_(reps) {
+    Tuner(Pass pass, std::vector<LayerShape> layers, std::vector<int> batches, int reps,
+          Halide::Target target)
+        : pass_(pass), layers_(std::move(layers)), batches_(std::move(batches)), reps_(reps),
+          target_(target) {
     }
 
-    Evaluation evaluate(const CpuTuning &t) {
+    Evaluation evaluate(const Tuning &t) {
         auto cached = seen_.find(describe(t));
         if (cached != seen_.end()) {
             return cached->second;
         }
         auto start = std::chrono::steady_clock::now();
-        jit::Schedule s;
-        s.tuning = t;
-        jit::LayerPipeline p(pass_, s, jit::cpu_target());
         Evaluation e;
-        e.objective = 0;
         bool correct = true;
-        for (int batch : batches_) {
-            std::vector<double> row;
-            for (size_t l = 0; l < layers_.size(); l++) {
-                LayerShape shape = layers_[l];
-                shape.batch = batch;
-                p.prepare(shape);
-                double ms = 1e3 * p.time(reps_) / batch;
-                row.push_back(ms);
-                e.objective += ms;
-                if (batch == batches_.front()) {
-                    correct = correct && matches_reference(l, p.outputs());
+        try {
+            jit::LayerPipeline p(pass_, schedule_of(t), target_);
+            e.objective = 0;
+            for (int batch : batches_) {
+                std::vector<double> row;
+                for (size_t l = 0; l < layers_.size(); l++) {
+                    LayerShape shape = layers_[l];
+                    shape.batch = batch;
+                    p.prepare(shape);
+                    double ms = 1e3 * p.time(reps_) / batch;
+                    row.push_back(ms);
+                    e.objective += ms;
+                    if (batch == batches_.front()) {
+                        correct = correct && matches_reference(l, p.outputs());
+                    }
                 }
+                e.ms_img.push_back(row);
             }
-            e.ms_img.push_back(row);
+        } catch (const Halide::Error &error) {
+            // A tuning the target cannot run (e.g. too many threads per block).
+            std::printf("  %s: %s\n", describe(t).c_str(), error.what());
+            correct = false;
         }
         if (!correct) {
             e.objective = INFINITY;
@@ -137,62 +167,38 @@ public:
         evaluations_++;
         std::printf("  [%s #%d, %.0f s] %-34s %9.3f ms/img%s\n", jit::pass_name(pass_),
                     evaluations_, secs, describe(t).c_str(), e.objective,
-                    correct ? "" : "  WRONG OUTPUT: rejected");
+                    correct ? "" : "  REJECTED");
         std::fflush(stdout);
         seen_[describe(t)] = e;
         return e;
     }
 
-    // Every register-tile shape (vector, rows, block) first, the other knobs
-    // held: the shape's knobs interact through the register budget, so
-    // changing one at a time cannot move between good shapes (e.g. 8x2x4 to
-    // 16x4x2). Then coordinate descent over all knobs. Returns the best tuning.
-    CpuTuning search(CpuTuning start, int max_rounds) {
-        best_ = start;
-        best_eval_ = evaluate(start);
-        const CpuTuning held = best_;
-        const std::vector<Knob> knobs = knobs_of(pass_);  // vector, rows, block first
-        for (int vector : knobs[0].values) {
-            for (int rows : knobs[1].values) {
-                for (int block : knobs[2].values) {
-                    CpuTuning t = held;
-                    t.vector = vector;
-                    t.rows = rows;
-                    t.block = block;
-                    consider(t);
-                }
-            }
+    // Times t; it becomes the best if it beats the best so far (the first
+    // candidate considered is the start). Returns whether it did.
+    bool consider(const Tuning &t) {
+        Evaluation e = evaluate(t);
+        if (!has_best_ || e.objective < best_eval_.objective) {
+            bool improved = has_best_;
+            best_ = t;
+            best_eval_ = e;
+            has_best_ = true;
+            return improved;
         }
-        for (int round = 0; round < max_rounds; round++) {
-            bool changed = false;
-            for (const Knob &k : knobs_of(pass_)) {
-                for (int value : k.values) {
-                    CpuTuning t = best_;
-                    t.*k.field = value;
-                    changed |= consider(t);
-                }
-            }
-            for (bool rows_parallel : {false, true}) {
-                CpuTuning t = best_;
-                t.parallel_rows = rows_parallel;
-                changed |= consider(t);
-            }
-            if (!changed) {
-                break;
-            }
-        }
-        return best_;
+        return false;
     }
 
     // The first candidate timed on a set of layers ran up to 1.5x slow (seen
     // twice in a run, on the start, which then lost unfairly): time it once
     // and forget the result, so the start's timing is taken warm.
-    void warm_up(const CpuTuning &t) {
+    void warm_up(const Tuning &t) {
         std::printf("  (warm-up, not kept)\n");
         evaluate(t);
         seen_.erase(describe(t));
     }
 
+    const Tuning &best() const {
+        return best_;
+    }
     const Evaluation &best_evaluation() const {
         return best_eval_;
     }
@@ -201,19 +207,6 @@ public:
     }
 
 private:
-    bool consider(const CpuTuning &t) {
-        if (!fits_registers(pass_, t)) {
-            return false;
-        }
-        Evaluation e = evaluate(t);
-        if (e.objective < best_eval_.objective) {
-            best_ = t;
-            best_eval_ = e;
-            return true;
-        }
-        return false;
-    }
-
     // The first evaluated schedule's outputs are the reference. Tolerance:
     // 1e-4 of the largest reference magnitude, far above float reassociation
     // (about 1e-6 relative for these sums) and far below any indexing error.
@@ -238,12 +231,71 @@ private:
     std::vector<LayerShape> layers_;
     std::vector<int> batches_;
     int reps_;
+    Halide::Target target_;
     int evaluations_ = 0;
     std::map<std::string, Evaluation> seen_;  // by describe()
     std::vector<std::vector<float>> reference_;
-    CpuTuning best_{};
+    bool has_best_ = false;
+    Tuning best_{};
     Evaluation best_eval_;
 };
+
+// CPU: every register-tile shape (vector, rows, block) first, the other
+// knobs held: the shape's knobs interact through the register budget, so
+// changing one at a time cannot move between good shapes (e.g. 8x2x4 to
+// 16x4x2). Then coordinate descent over all knobs.
+void search(Tuner<CpuTuning> &tuner, Pass pass, const CpuTuning &start, int max_rounds) {
+    tuner.consider(start);
+    const std::vector<Knob> knobs = knobs_of(pass);  // vector, rows, block first
+    for (int vector : knobs[0].values) {
+        for (int rows : knobs[1].values) {
+            for (int block : knobs[2].values) {
+                CpuTuning t = start;
+                t.vector = vector;
+                t.rows = rows;
+                t.block = block;
+                if (fits_registers(pass, t)) {
+                    tuner.consider(t);
+                }
+            }
+        }
+    }
+    for (int round = 0; round < max_rounds; round++) {
+        bool changed = false;
+        for (const Knob &k : knobs) {
+            for (int value : k.values) {
+                CpuTuning t = tuner.best();
+                t.*k.field = value;
+                changed |= fits_registers(pass, t) && tuner.consider(t);
+            }
+        }
+        for (bool rows_parallel : {false, true}) {
+            CpuTuning t = tuner.best();
+            t.parallel_rows = rows_parallel;
+            changed |= tuner.consider(t);
+        }
+        if (!changed) {
+            break;
+        }
+    }
+}
+
+// GPU: every block shape (32 to 256 threads) with every number of channels
+// per thread, then the parameter tiles.
+void search(Tuner<GpuTuning> &tuner, Pass, const GpuTuning &start, int) {
+    tuner.consider(start);
+    const std::pair<int, int> blocks[] = {{8, 8}, {16, 8}, {32, 4}, {16, 16}, {32, 8}};
+    for (auto [x, y] : blocks) {
+        for (int channels : {1, 2, 4, 8}) {
+            tuner.consider({x, y, channels, start.param_threads});
+        }
+    }
+    for (int param : {8, 16, 32}) {
+        GpuTuning t = tuner.best();
+        t.param_threads = param;
+        tuner.consider(t);
+    }
+}
 
 std::string cpu_model() {
     std::ifstream f("/proc/cpuinfo");
@@ -262,38 +314,62 @@ std::string today() {
     return s;
 }
 
+template<typename Tuning>
 struct PassResult {
     Pass pass;
-    MapWidth maps;
+    MapWidth maps;  // the class tuned (GPU tunings cover both)
     std::vector<LayerShape> layers;
-    CpuTuning start, best;
+    Tuning start, best;
     Evaluation start_eval, best_eval;
     int evaluations;
 };
 
-// The checked-in tuning of a family ("x86" or "arm"): the search's start.
+// The checked-in tuning of a CPU family ("x86" or "arm"): the search's start.
 const FamilyTunings &checked_in(const std::string &family) {
     return family == "arm" ? arm::kTunings : x86::kTunings;
 }
 
-std::string write_header(const std::vector<PassResult> &results, const std::string &command,
-                         const std::vector<int> &batches, const std::string &config,
-                         const std::string &family) {
-    std::ostringstream h;
-    h << "// " << family << " tuning of the CPU schedules (schedules/" << family << "/README.md).\n"
+std::string gpu_model() {
+    std::string name;
+    if (FILE *p = popen("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null", "r")) {
+        char line[256];
+        if (std::fgets(line, sizeof line, p)) {
+            name = line;
+        }
+        pclose(p);
+    }
+    while (!name.empty() && name.back() == '\n') {
+        name.pop_back();
+    }
+    return name.empty() ? "unknown GPU" : name;
+}
+
+// The header's comment block: where, when and how it was tuned, and each
+// pass's result.
+template<typename Tuning>
+void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &results,
+                    const std::string &what, const std::string &machine,
+                    const Halide::Target &target, const std::string &command,
+                    const std::vector<int> &batches, const std::string &config,
+                    const std::string &knobs) {
+    h << "// " << what << "\n"
       << "// GENERATED by tools/autotune; do not edit by hand, rerun it instead.\n"
-      << "//   machine: " << cpu_model() << ", " << jit::threads() << " threads\n"
-      << "//   target:  " << jit::cpu_target().to_string() << "\n"
+      << "//   machine: " << machine << "\n"
+      << "//   target:  " << target.to_string() << "\n"
       << "//   date:    " << today() << "\n"
       << "//   command: " << command << "\n"
       << "//   model:   " << config << "\n"
-      << "// Objective: ms/img summed over the model's layers of each map-width class at batches";
+      << "// Objective: ms/img summed over the tuned layers at batches";
     for (int b : batches) {
         h << " " << b;
     }
-    h << ".\n// Knobs: {vector, rows, block, lanes, rank_unroll, parallel_rows}.\n";
-    for (const PassResult &r : results) {
-        h << "// " << jit::pass_name(r.pass) << ", " << map_width_name(r.maps) << " maps (layers";
+    h << ".\n// Knobs: " << knobs << ".\n";
+    for (const auto &r : results) {
+        h << "// " << jit::pass_name(r.pass);
+        if (!std::is_same_v<Tuning, GpuTuning>) {
+            h << ", " << map_width_name(r.maps) << " maps";
+        }
+        h << " (layers";
         for (const LayerShape &l : r.layers) {
             h << " " << l.out_size() << "x" << l.out_size();
         }
@@ -313,8 +389,18 @@ std::string write_header(const std::vector<PassResult> &results, const std::stri
             h << "\n";
         }
     }
+}
+
+std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
+                       const std::string &command, const std::vector<int> &batches,
+                       const std::string &config, const std::string &family) {
+    std::ostringstream h;
+    write_comments(
+        h, results, family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
+        cpu_model() + ", " + std::to_string(jit::threads()) + " threads", jit::cpu_target(),
+        command, batches, config, "{vector, rows, block, lanes, rank_unroll, parallel_rows}");
     auto tuning_of = [&](Pass p, MapWidth maps) {
-        for (const PassResult &r : results) {
+        for (const auto &r : results) {
             if (r.pass == p && r.maps == maps) {
                 return r.best;
             }
@@ -332,6 +418,30 @@ std::string write_header(const std::vector<PassResult> &results, const std::stri
     }
     h << "constexpr FamilyTunings kTunings{kWide, kNarrow};\n"
       << "}  // namespace coda::" << family << "\n";
+    return h.str();
+}
+
+std::string gpu_header(const std::vector<PassResult<GpuTuning>> &results,
+                       const std::string &command, const std::vector<int> &batches,
+                       const std::string &config) {
+    std::ostringstream h;
+    write_comments(h, results,
+                   "CUDA tuning of the GPU schedules (schedules/cuda/README.md); OpenCL uses it "
+                   "too.",
+                   gpu_model(), jit::cuda_target(), command, batches, config,
+                   "{threads_x, threads_y, channels, param_threads}");
+    auto tuning_of = [&](Pass p) {
+        for (const auto &r : results) {
+            if (r.pass == p) {
+                return r.best;
+            }
+        }
+        return of_pass(cuda::kTunings, p);  // not retuned this time
+    };
+    h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::cuda {\n"
+      << "constexpr GpuTunings kTunings{" << describe(tuning_of(Pass::forward)) << ", "
+      << describe(tuning_of(Pass::backward)) << ", " << describe(tuning_of(Pass::contribution))
+      << "};\n}  // namespace coda::cuda\n";
     return h.str();
 }
 
@@ -360,27 +470,51 @@ std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, MapWidt
     return of_class;
 }
 
-// "v,r,b,l,u,p" in CpuTuning order.
-CpuTuning parse_tuning(const std::string &text) {
-    std::vector<std::string> f = split(text);
-    if (f.size() != 6) {
-        throw std::invalid_argument("a tuning has 6 comma-separated knobs, got \"" + text + "\"");
+std::vector<int> parse_knobs(const std::string &text, size_t count) {
+    std::vector<int> knobs;
+    for (const std::string &f : split(text)) {
+        knobs.push_back(std::stoi(f));
     }
-    CpuTuning t{std::stoi(f[0]), std::stoi(f[1]), std::stoi(f[2]),
-                std::stoi(f[3]), std::stoi(f[4]), std::stoi(f[5]) != 0};
+    if (knobs.size() != count) {
+        throw std::invalid_argument("a tuning has " + std::to_string(count) +
+                                    " comma-separated knobs, got \"" + text + "\"");
+    }
+    for (int k : knobs) {
+        if (k < 0) {
+            throw std::invalid_argument("tuning knobs must not be negative: \"" + text + "\"");
+        }
+    }
+    return knobs;
+}
+
+// "v,r,b,l,u,p" in CpuTuning order, "x,y,c,p" in GpuTuning order.
+void parse_tuning(const std::string &text, CpuTuning &t) {
+    std::vector<int> f = parse_knobs(text, 6);
+    t = CpuTuning{f[0], f[1], f[2], f[3], f[4], f[5] != 0};
     if (t.vector < 1 || t.rows < 1 || t.block < 1 || t.lanes < 1 || t.rank_unroll < 1) {
         throw std::invalid_argument("tuning knobs must be positive: \"" + text + "\"");
     }
-    return t;
 }
 
+void parse_tuning(const std::string &text, GpuTuning &t) {
+    std::vector<int> f = parse_knobs(text, 4);
+    t = GpuTuning{f[0], f[1], f[2], f[3]};
+    if (t.threads_x < 1 || t.threads_y < 1 || t.channels < 1 || t.param_threads < 1) {
+        throw std::invalid_argument("tuning knobs must be positive: \"" + text + "\"");
+    }
+}
+
+template<typename Tuning>
 void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
-                   const std::vector<int> &batches, const Options &o) {
-    Tuner tuner(pass, layers, batches, o.reps);
+                   const std::vector<int> &batches, const Options &o,
+                   const Halide::Target &target) {
+    Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
     std::stringstream list(o.evaluate);
     for (std::string text; std::getline(list, text, ';');) {
-        Evaluation e = tuner.evaluate(parse_tuning(text));
-        for (size_t b = 0; b < batches.size(); b++) {
+        Tuning t;
+        parse_tuning(text, t);
+        Evaluation e = tuner.evaluate(t);
+        for (size_t b = 0; b < e.ms_img.size(); b++) {
             std::printf("    batch %d ms/img:", batches[b]);
             for (double ms : e.ms_img[b]) {
                 std::printf(" %.3f", ms);
@@ -390,24 +524,82 @@ void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
     }
 }
 
+template<typename Tuning>
+PassResult<Tuning> tune(Pass pass, MapWidth maps, const std::vector<LayerShape> &layers,
+                        const std::vector<int> &batches, const Options &o, const Tuning &start,
+                        const Halide::Target &target) {
+    Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
+    tuner.warm_up(start);
+    PassResult<Tuning> r{pass, maps, layers, start, {}, tuner.evaluate(start), {}, 0};
+    search(tuner, pass, start, o.max_rounds);
+    r.best = tuner.best();
+    r.best_eval = tuner.best_evaluation();
+    r.evaluations = tuner.evaluations();
+    std::printf("%s: best %s %.3f ms/img (start %.3f, %.2fx)\n", jit::pass_name(pass),
+                describe(r.best).c_str(), r.best_eval.objective, r.start_eval.objective,
+                r.start_eval.objective / r.best_eval.objective);
+    std::fflush(stdout);
+    return r;
+}
+
+// CPU families: each pass per map-width class.
+std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
+                     const Options &o, const std::string &command) {
+    std::vector<PassResult<CpuTuning>> results;
+    for (const std::string &name : split(o.passes)) {
+        Pass pass = jit::parse_pass(name);
+        for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
+            std::vector<LayerShape> of_class = layers_of(layers, maps);
+            if (of_class.empty()) {
+                continue;
+            }
+            std::printf("Tuning %s on %zu layers with %s maps, batches %s, %d threads\n",
+                        name.c_str(), of_class.size(), map_width_name(maps), o.batches.c_str(),
+                        jit::threads());
+            results.push_back(tune(pass, maps, of_class, batches, o,
+                                   of_pass(checked_in(o.family).of(maps), pass),
+                                   jit::cpu_target()));
+        }
+    }
+    return cpu_header(results, command, batches, o.config, o.family);
+}
+
+// GPU: each pass over all layers (one tuning for every map width).
+std::string tune_gpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
+                     const Options &o, const std::string &command) {
+    std::vector<PassResult<GpuTuning>> results;
+    for (const std::string &name : split(o.passes)) {
+        Pass pass = jit::parse_pass(name);
+        std::printf("Tuning %s on %zu layers for %s, batches %s\n", name.c_str(), layers.size(),
+                    jit::cuda_target().to_string().c_str(), o.batches.c_str());
+        results.push_back(tune(pass, MapWidth::wide, layers, batches, o,
+                               of_pass(cuda::kTunings, pass), jit::cuda_target()));
+    }
+    return gpu_header(results, command, batches, o.config);
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
     Options o;
-    CLI::App app{"Autotunes the x86 CPU schedules of the CoDA layer (Halide JIT timing)"};
+    CLI::App app{"Autotunes the CPU (x86) or GPU (CUDA) schedules of the CoDA layer (Halide JIT "
+                 "timing)"};
     app.add_option("--config", o.config, "model config whose layer shapes are timed")
         ->check(CLI::ExistingFile);
     app.add_option("--passes", o.passes, "comma-separated passes to tune");
     app.add_option("--batches", o.batches, "comma-separated batch sizes in the objective");
     app.add_option("--reps", o.reps, "timed runs per layer (median)")->check(CLI::Range(1, 100));
-    app.add_option("--max-rounds", o.max_rounds, "coordinate-descent rounds")
+    app.add_option("--max-rounds", o.max_rounds, "coordinate-descent rounds (CPU)")
         ->check(CLI::Range(1, 10));
-    app.add_option("--out", o.out, "tuning header to write");
-    app.add_option("--family", o.family, "schedule family: start tuning and namespace written")
-        ->check(CLI::IsMember({"x86", "arm"}));
+    app.add_option("--out", o.out, "tuning header to write (default schedules/<family>/tuning.h)");
+    app.add_option("--family", o.family,
+                   "schedule family: start tuning, header and namespace written; cuda tunes "
+                   "the GPU schedules on the CUDA target (CODA_JIT_TARGET overrides it)")
+        ->check(CLI::IsMember({"x86", "arm", "cuda"}));
     app.add_option("--evaluate", o.evaluate,
                    "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1;8,2,4,32,2,1\" "
-                   "(knobs in CpuTuning order), and print ms/img per layer; writes nothing");
+                   "(knobs in CpuTuning order, or GpuTuning's with --family cuda), and print "
+                   "ms/img per layer; writes nothing");
     app.add_option("--layer", o.layer,
                    "time only this layer of the model (1-based), e.g. to "
                    "profile it with CODA_JIT_TARGET=<target>-profile")
@@ -435,35 +627,19 @@ int main(int argc, char **argv) {
             }
             layers = {layers[o.layer - 1]};
         }
+        const bool gpu = o.family == "cuda";
         if (!o.evaluate.empty()) {
-            evaluate_only(jit::parse_pass(split(o.passes).front()), layers, batches, o);
+            Pass pass = jit::parse_pass(split(o.passes).front());
+            gpu ? evaluate_only<GpuTuning>(pass, layers, batches, o, jit::cuda_target())
+                : evaluate_only<CpuTuning>(pass, layers, batches, o, jit::cpu_target());
             return 0;
         }
-        std::vector<PassResult> results;
-        for (const std::string &name : split(o.passes)) {
-            Pass pass = jit::parse_pass(name);
-            for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
-                std::vector<LayerShape> of_class = layers_of(layers, maps);
-                if (of_class.empty()) {
-                    continue;
-                }
-                std::printf("Tuning %s on %zu layers with %s maps, batches %s, %d threads\n",
-                            name.c_str(), of_class.size(), map_width_name(maps), o.batches.c_str(),
-                            jit::threads());
-                Tuner tuner(pass, of_class, batches, o.reps);
-                const CpuTuning &start = of_pass(checked_in(o.family).of(maps), pass);
-                tuner.warm_up(start);
-                PassResult r{pass, maps, of_class, start, {}, tuner.evaluate(start), {}, 0};
-                r.best = tuner.search(r.start, o.max_rounds);
-                r.best_eval = tuner.best_evaluation();
-                r.evaluations = tuner.evaluations();
-                std::printf("%s, %s maps: best %s %.3f ms/img (start %.3f, %.2fx)\n", name.c_str(),
-                            map_width_name(maps), describe(r.best).c_str(), r.best_eval.objective,
-                            r.start_eval.objective, r.start_eval.objective / r.best_eval.objective);
-                results.push_back(r);
-            }
+        if (o.out.empty()) {
+            o.out = CODA_SOURCE_DIR "/schedules/" + o.family + "/tuning.h";
         }
-        write_atomically(o.out, write_header(results, command, batches, o.config, o.family));
+        std::string header =
+            gpu ? tune_gpu(layers, batches, o, command) : tune_cpu(layers, batches, o, command);
+        write_atomically(o.out, header);
         std::printf("wrote %s\n", o.out.c_str());
     } catch (const std::exception &e) {
         std::fprintf(stderr, "autotune: %s\n", e.what());

@@ -59,6 +59,11 @@ Halide::Target cpu_target() {
     return Halide::get_host_target().without_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
+Halide::Target cuda_target() {
+    const char *target = std::getenv("CODA_JIT_TARGET");
+    return Halide::Target(target ? target : CODA_CUDA_TARGET);
+}
+
 double pass_flops(Pass pass, const LayerShape &s) {
     const double D = s.patch_len(), O = s.out_channels, r = s.rank;
     const double positions = double(s.batch) * s.out_size() * s.out_size();
@@ -124,7 +129,8 @@ struct LayerPipeline::Impl {
         case Pass::forward: {
             auto f = forward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind, v);
             if (s.kind == Schedule::Kind::tuned) {
-                cpu::schedule_forward(f, v, s.tuning);
+                target.has_gpu_feature() ? gpu::schedule_forward(f, v, s.gpu)
+                                         : cpu::schedule_forward(f, v, s.tuning);
             }
             return {f.output, f.code_out, f.norm, f.wnorm};
         }
@@ -133,7 +139,8 @@ struct LayerPipeline::Impl {
                 backward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind,
                                   SavedForward<ImageParam>{code, output, norm, wnorm}, d_output, v);
             if (s.kind == Schedule::Kind::tuned) {
-                cpu::schedule_backward(f, v, s.tuning);
+                target.has_gpu_feature() ? gpu::schedule_backward(f, v, s.gpu)
+                                         : cpu::schedule_backward(f, v, s.tuning);
             }
             return {f.fold.d_input, f.d_C, f.d_M, f.d_b};
         }
@@ -143,7 +150,8 @@ struct LayerPipeline::Impl {
             auto f =
                 contribution_pipeline(code, norm, M, b, kernel, stride, pad, classes, d_output, v);
             if (s.kind == Schedule::Kind::tuned) {
-                cpu::schedule_contribution(f, v, s.tuning);
+                target.has_gpu_feature() ? gpu::schedule_contribution(f, v, s.gpu)
+                                         : cpu::schedule_contribution(f, v, s.tuning);
             }
             return {f.fold.d_input};
         }
@@ -219,6 +227,10 @@ LayerPipeline::LayerPipeline(Pass pass, const Schedule &schedule, const Halide::
         impl_->pipeline.auto_schedule(schedule.autoscheduler, target, machine);
     }
     impl_->pipeline.compile_jit(target);
+    if (target.has_gpu_feature()) {
+        // As the runtime does (coda_layer.cpp): no device malloc per run.
+        Halide::Internal::JITSharedRuntime::reuse_device_allocations(true);
+    }
     compile_seconds_ =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -252,6 +264,9 @@ double LayerPipeline::run() {
     Halide::Realization r(outs);
     auto start = std::chrono::steady_clock::now();
     impl_->pipeline.realize(r, impl_->target);
+    for (Buffer<float> &b : impl_->results) {
+        b.device_sync();
+    }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -265,9 +280,10 @@ double LayerPipeline::time(int reps) {
     return t[t.size() / 2];
 }
 
-std::vector<float> LayerPipeline::outputs() const {
+std::vector<float> LayerPipeline::outputs() {
     std::vector<float> all;
-    for (const Buffer<float> &b : impl_->results) {
+    for (Buffer<float> &b : impl_->results) {
+        b.copy_to_host();
         all.insert(all.end(), b.data(), b.data() + b.number_of_elements());
     }
     return all;

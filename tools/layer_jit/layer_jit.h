@@ -22,7 +22,8 @@ Pass parse_pass(const std::string &name);  // throws std::invalid_argument
 
 struct Schedule {
     enum class Kind { tuned, naive, autoscheduler } kind = Kind::tuned;
-    CpuTuning tuning{};         // for Kind::tuned
+    CpuTuning tuning{};         // for Kind::tuned on a CPU target
+    GpuTuning gpu{};            // for Kind::tuned on a GPU target
     std::string autoscheduler;  // "Adams2019", "Mullapudi2016" or "Li2018"
     LayerShape estimate{};      // sizes the autoscheduler plans for
     std::string name() const;
@@ -33,8 +34,13 @@ struct Schedule {
 // environment variable CODA_JIT_TARGET overrides it.
 Halide::Target cpu_target();
 
+// The Halide target of the CUDA libraries (CMake's CODA_CUDA_TARGET); the
+// environment variable CODA_JIT_TARGET overrides it.
+Halide::Target cuda_target();
+
 // The tuning of one pass.
-inline const CpuTuning &of_pass(const CpuTunings &t, Pass p) {
+template<typename Tunings>
+const auto &of_pass(const Tunings &t, Pass p) {
     return p == Pass::forward ? t.forward : p == Pass::backward ? t.backward : t.contribution;
 }
 
@@ -52,12 +58,13 @@ public:
     ~LayerPipeline();
     // Random inputs of this shape (fixed seed), outputs allocated.
     void prepare(const LayerShape &shape);
-    // Runs once on the prepared buffers; returns seconds.
+    // Runs once on the prepared buffers; returns seconds (on a GPU target:
+    // until the device is done; inputs stay on the device between runs).
     double run();
     // Median seconds over `reps` runs after one warm-up run.
     double time(int reps);
     // The outputs of the last run, flattened, for comparing schedules.
-    std::vector<float> outputs() const;
+    std::vector<float> outputs();
     double compile_seconds() const {
         return compile_seconds_;
     }
