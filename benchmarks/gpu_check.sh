@@ -4,8 +4,10 @@
 #   test   the layer, net, model and trainer tests on the GPU (CODA_DEVICE=cuda)
 #   bench  the per-layer benchmark through the CUDA libraries (host copies included)
 #   tune   tools/autotune --family cuda (Halide JIT on the GPU), writes tuning.h
+#   evaluate  autotune --evaluate of the tunings in CODA_EVALUATE
 # Usage: benchmarks/gpu_check.sh [bundle.tar.xz] [steps...]   (default: test bench)
-# Logs and the tuning header go to $OUT, else ./gpu-check-out.
+# Logs and the tuning headers go to $OUT, else ./gpu-check-out. Environment:
+# CODA_GPU_TESTS, CODA_TUNE_PASSES (which ones), CODA_TUNE_REPS, CODA_TUNE_TIMEOUT (s).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=${1:-.gpu/bundle.tar.xz}
@@ -28,8 +30,8 @@ status=0
 for step in $steps; do
     case $step in
     test)
-        for t in golden_layer_test gradient_test property_test golden_net_test model_test \
-            trainer_test; do
+        for t in ${CODA_GPU_TESTS:-golden_layer_test gradient_test property_test \
+            gpu_agreement_test golden_net_test model_test trainer_test}; do
             CODA_DEVICE=cuda timeout 120 "$dir/bin/$t" --gtest_brief=1 >"$out/$t.log" 2>&1
             rc=$?
             echo "$t: exit $rc, $(grep -E '^\[  (PASSED|FAILED) ' "$out/$t.log" | head -1)"
@@ -42,12 +44,24 @@ for step in $steps; do
             grep -E '^(forward|backward|contribution)' | awk '{print $1, $2, $NF}'
         ;;
     tune)
-        timeout 420 "$dir/bin/autotune" --family cuda --batches 64 --reps 5 \
-            --config configs/cifar10_9l_s.cfg --out "$out/tuning.h" 2>&1 |
-            tee "$out/autotune_cuda.log" | grep -v -E '^\s+\[' || status=1
+        # One process per pass, so that a pass that fails keeps the others.
+        for pass in ${CODA_TUNE_PASSES:-forward contribution backward}; do
+            timeout "${CODA_TUNE_TIMEOUT:-240}" "$dir/bin/autotune" --family cuda --passes "$pass" \
+                --batches 64 --reps "${CODA_TUNE_REPS:-5}" --config configs/cifar10_9l_s.cfg --out "$out/tuning_$pass.h" 2>&1 |
+                tee "$out/autotune_$pass.log" | grep -v -E '^\s+\[' || status=1
+        done
+        ;;
+    evaluate)
+        # CODA_EVALUATE="pass=x,y,c,p;x,y,c,p pass=...": time given tunings only.
+        for item in ${CODA_EVALUATE:-}; do
+            timeout "${CODA_TUNE_TIMEOUT:-240}" "$dir/bin/autotune" --family cuda \
+                --passes "${item%%=*}" --evaluate "${item#*=}" --batches 64 \
+                --reps "${CODA_TUNE_REPS:-5}" --config configs/cifar10_9l_s.cfg 2>&1 |
+                tee -a "$out/evaluate.log" || status=1
+        done
         ;;
     *)
-        echo "gpu_check: unknown step '$step' (expected test, bench or tune)" >&2
+        echo "gpu_check: unknown step '$step' (expected test, bench, tune or evaluate)" >&2
         exit 2
         ;;
     esac

@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.gpu}
-tests=(golden_layer_test gradient_test property_test golden_net_test model_test trainer_test)
+tests=(golden_layer_test gradient_test property_test gpu_agreement_test golden_net_test model_test
+    trainer_test)
 benches=(layer_benchmark model_benchmark)
 cmake --build build -j "$(nproc)" --target "${tests[@]}" "${benches[@]}" autotune
 stage=$(mktemp -d)

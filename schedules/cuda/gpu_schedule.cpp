@@ -42,23 +42,19 @@ void tile_stage(Stage s, const std::vector<Var> &args, Tile t) {
         s.reorder(kThreadX, yi, xo, yo).gpu_threads(kThreadX, yi).gpu_blocks(xo, yo);
         return;
     }
-    Var rest = args[2];
-    std::vector<VarOrRVar> order = {kThreadX, yi};
-    if (t.channels > 1) {
-        s.split(args[2], co, ci, t.channels, kGuard);
-        order.insert(order.begin(), ci);
-        rest = co;
-    }
+    // Split even for one channel: per-thread stages then always sit at the
+    // same loop structure (fusing dimension 2 itself crashed on CUDA).
+    s.split(args[2], co, ci, t.channels, kGuard);
+    Var rest = co;
+    std::vector<VarOrRVar> order = {ci, kThreadX, yi};
     for (size_t i = 3; i < args.size(); i++) {
         Var fused(rest.name() + "_" + args[i].name());
         s.fuse(rest, args[i], fused);
         rest = fused;
     }
     order.insert(order.end(), {rest, xo, yo});
-    s.reorder(order).gpu_threads(kThreadX, yi).gpu_blocks(rest, xo, yo);
-    if (t.channels > 1) {
-        s.unroll(ci);  // constant indices: the values can live in registers
-    }
+    // Unrolled: constant indices, so the values can live in registers.
+    s.reorder(order).gpu_threads(kThreadX, yi).gpu_blocks(rest, xo, yo).unroll(ci);
 }
 
 // A stage at root, its updates tiled the same way (pipeline outputs with
@@ -78,11 +74,18 @@ void in_registers(Func f, Tile t) {
     Func root = f.in();
     tiled(root, t);
     f.compute_at(root, kThreadX);
+    // Constant extents (one point, `channels` along dimension 2): otherwise
+    // the per-thread values go to a device heap sized at run time, which
+    // overflows at batch 64, instead of registers.
     const std::vector<Var> a = f.args();
-    if (t.channels == 1 || a.size() < 3) {
+    const int channels = a.size() >= 3 ? t.channels : 1;
+    for (size_t i = 0; i < a.size(); i++) {
+        f.bound_extent(a[i], i == 2 ? channels : 1);
+    }
+    if (channels == 1) {
         return;
     }
-    f.bound_extent(a[2], t.channels).unroll(a[2]);
+    f.unroll(a[2]);
     for (int u = 0; u < f.num_update_definitions(); u++) {
         std::vector<VarOrRVar> order = {a[2]};
         for (const RVar &r : f.rvars(u)) {

@@ -280,11 +280,11 @@ void search(Tuner<CpuTuning> &tuner, Pass pass, const CpuTuning &start, int max_
     }
 }
 
-// GPU: every block shape (32 to 256 threads) with every number of channels
+// GPU: every block shape (64 to 256 threads) with every number of channels
 // per thread, then the parameter tiles.
 void search(Tuner<GpuTuning> &tuner, Pass, const GpuTuning &start, int) {
     tuner.consider(start);
-    const std::pair<int, int> blocks[] = {{8, 8}, {16, 8}, {32, 4}, {16, 16}, {32, 8}};
+    const std::pair<int, int> blocks[] = {{8, 8}, {16, 8}, {32, 4}, {16, 16}};
     for (auto [x, y] : blocks) {
         for (int channels : {1, 2, 4, 8}) {
             tuner.consider({x, y, channels, start.param_threads});

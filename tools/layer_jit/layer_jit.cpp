@@ -257,6 +257,12 @@ void LayerPipeline::prepare(const LayerShape &s) {
     m.norm_kind.set(0);
     m.classes.set(1);
     m.results = m.allocate_outputs(s);
+    // A GPU pipeline copies an input to the device only if its host copy is
+    // marked dirty; otherwise it would read uninitialised device memory.
+    for (ImageParam *p :
+         {&m.input, &m.C, &m.M, &m.b, &m.code, &m.output, &m.norm, &m.wnorm, &m.d_output}) {
+        p->get().set_host_dirty();
+    }
 }
 
 double LayerPipeline::run() {
