@@ -25,6 +25,7 @@ python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2
 # Halide's JIT runtime opens libcuda.so (the AOT runtime falls back itself).
 ln -sf "$libcuda" "$dir/lib/libcuda.so"
 export LD_LIBRARY_PATH="$dir/lib" CODA_GOLDEN_DIR="$dir/golden"
+export CODA_MODEL_CONFIG="$PWD/configs/cifar10_9l_s.cfg"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader
 status=0
 for step in $steps; do

@@ -13,21 +13,28 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "coda/device.h"
+#include "coda/model_config.h"
 #include "random_layer.h"
 
 namespace coda {
 namespace {
 
-struct ModelLayer {
-    int in, out, rank, k, stride, size;
-};
-
-const ModelLayer kLayers[] = {
-    {6, 16, 32, 3, 1, 32},  {16, 16, 32, 3, 1, 32}, {16, 32, 64, 3, 2, 32},
-    {32, 32, 64, 3, 1, 16}, {32, 32, 64, 3, 1, 16}, {32, 64, 64, 3, 2, 16},
-    {64, 64, 64, 3, 1, 8},  {64, 64, 64, 3, 1, 8},  {64, 10, 64, 1, 1, 8}};
+// The model's layers with their input map sizes; the config is read from
+// CODA_MODEL_CONFIG if set (benchmarks/gpu_check.sh runs this elsewhere).
+std::vector<std::pair<LayerConfig, int>> model_layers() {
+    const char *env = std::getenv("CODA_MODEL_CONFIG");
+    ModelConfig m = load_config(env ? env : CODA_SOURCE_DIR "/configs/cifar10_9l_s.cfg").model;
+    std::vector<std::pair<LayerConfig, int>> layers;
+    int size = m.encoded_height();
+    for (const LayerConfig &c : m.layer_configs()) {
+        layers.push_back({c, size});
+        size = c.out_size(size);
+    }
+    return layers;
+}
 
 void expect_close(const Tensor &gpu, const Tensor &cpu, const char *what) {
     ASSERT_EQ(gpu.shape(), cpu.shape()) << what;
@@ -45,11 +52,12 @@ class GpuAgreement : public ::testing::TestWithParam<int> {};
 TEST_P(GpuAgreement, AllPassesMatchTheCpu) {
     const Device gpu = current_device();
     ASSERT_NE(gpu, Device::cpu) << "run with CODA_DEVICE=opencl or cuda";
-    const ModelLayer &m = kLayers[GetParam()];
+    const auto layers = model_layers();
+    ASSERT_LT(size_t(GetParam()), layers.size());
+    const auto &[cfg, size] = layers[GetParam()];
     std::mt19937 rng(GetParam());
-    LayerConfig cfg = testing::layer(m.in, m.out, m.rank, m.k, m.stride, m.k / 2);
     LayerParams p = testing::random_params(cfg, rng);
-    Tensor x = testing::uniform({2, m.in, m.size, m.size}, 0, 1, rng);
+    Tensor x = testing::uniform({2, cfg.in_channels, size, size}, 0, 1, rng);
     const int classes = 3;
 
     auto run = [&](Device d) {

@@ -1,18 +1,22 @@
-// Autotuner of the CPU schedules: for each pass it searches the knobs of the
-// checked-in CPU schedule (schedules/cpu/, struct CpuTuning) by compiling
-// candidates with Halide's JIT and timing them on every layer shape of a model
-// config, and writes the winners, with the machine, date and command, as
-// schedules/x86/tuning.h. Never run in CI: the result is checked in.
+// Autotuner of the layer schedules: for each pass it searches the knobs of a
+// checked-in schedule (CPU: schedules/cpu/, struct CpuTuning; GPU with
+// --family cuda: schedules/cuda/, struct GpuTuning) by compiling candidates
+// with Halide's JIT and timing them on every layer shape of a model config,
+// and writes the winners, with the machine, date and command, as
+// schedules/<family>/tuning.h. Never run in CI: the result is checked in.
 //
-// Each pass is tuned separately for each map-width class of the model's layers
-// (schedules/map_width.h): output maps 16 or more columns wide, and narrower.
-// Search: every register-tile shape (vector, rows, block) that fits the
-// registers, then coordinate descent over all knobs (each knob in turn over
-// all its values, the others held), repeated until a round changes nothing.
-// Objective: milliseconds per image summed over the class's layers and the
-// requested batch sizes. Every candidate's outputs are compared with the
-// starting schedule's before it may win (same algorithm, so any difference
-// beyond float reassociation means a broken schedule).
+// CPU: each pass is tuned separately for each map-width class of the model's
+// layers (schedules/map_width.h): output maps 16 or more columns wide, and
+// narrower. Search: every register-tile shape (vector, rows, block) that fits
+// the registers, then coordinate descent over all knobs (each knob in turn
+// over all its values, the others held), repeated until a round changes
+// nothing. GPU: every block shape with every channel count, then the
+// parameter tiles (one tuning for all layers).
+// Objective: milliseconds per image summed over the layers and the requested
+// batch sizes (on a GPU: with the data on the device). Every candidate's
+// outputs are compared with the starting schedule's before it may win (same
+// algorithm, so any difference beyond float reassociation means a broken
+// schedule).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
