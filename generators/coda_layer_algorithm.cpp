@@ -34,17 +34,18 @@ Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v) {
 }
 
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
-    Fold f{Func("d_input"), RDom(0, g.kernel, 0, g.kernel, "taps")};
+    Fold f{Func("d_input"), RDom(0, g.kernel, 0, g.kernel, "taps"), g.stride == 1};
     Expr kx = f.taps.x, ky = f.taps.y;
+    // Zero outside the output map; the bounds test is marked likely to pass,
+    // so loops split into an interior that reads d_patch without it.
+    Func from_map = constant_exterior(d_patch, 0.0f, {{0, g.out_width}, {0, g.out_height}});
     // Input pixel x was read by output column ox at tap kx iff x = ox*s - p + kx.
     Expr tx = v.x + g.pad - kx, ty = v.y + g.pad - ky;
-    Expr ox = tx / g.stride, oy = ty / g.stride;
-    Expr hit = (tx % g.stride == 0) && (ty % g.stride == 0) && ox >= 0 && ox < g.out_width &&
-               oy >= 0 && oy < g.out_height;
+    Expr hit = (tx % g.stride == 0) && (ty % g.stride == 0);
     Expr d = (v.c * g.kernel + ky) * g.kernel + kx;
     f.d_input(v.x, v.y, v.c, v.n) = 0.0f;
-    f.d_input(v.x, v.y, v.c, v.n) += select(
-        hit, d_patch(clamp(ox, 0, g.out_width - 1), clamp(oy, 0, g.out_height - 1), d, v.n), 0.0f);
+    f.d_input(v.x, v.y, v.c, v.n) +=
+        select(hit, from_map(tx / g.stride, ty / g.stride, d, v.n), 0.0f);
     return f;
 }
 
@@ -206,6 +207,7 @@ ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g
     f.M = M, f.b = b, f.code = code;
     f.over_rank = RDom(0, g.rank, "over_rank");
     f.over_out = RDom(0, g.out_channels, "over_out");
+    f.classes = classes;
     f.coeff = Func("coeff");
     f.coeff(v.x, v.y, v.o, v.k, v.n) =
         g_output(v.x, v.y, v.o, v.n * classes + v.k) / norm(v.x, v.y, v.o, v.n);

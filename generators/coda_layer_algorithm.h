@@ -63,6 +63,7 @@ Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v);
 struct Fold {
     Func d_input;
     RDom taps;
+    Expr unit_stride;  // stride == 1: every tap hits, with contiguous reads (to specialize on)
 };
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v);
 
@@ -132,6 +133,7 @@ struct ContributionFuncs {
     Func d_patch;        // the same, rows m = n*classes + k  (x, y, d, m)
     Fold fold;           // (x, y, c, m)
     RDom over_rank, over_out;
+    Expr classes;
 };
 ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
                                     Expr classes, const LayerGeometry &g, const LayerVars &v);

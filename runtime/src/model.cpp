@@ -3,6 +3,8 @@
 #include <cmath>
 #include <random>
 
+#include "HalideRuntime.h"
+
 #include "coda/random.h"
 
 namespace coda {
@@ -22,6 +24,47 @@ Tensor uniform_init(const Shape &shape, double fan_in, std::mt19937_64 &rng) {
 
 int64_t row_size(const Tensor &t) {
     return t.size() / t.dim(0);
+}
+
+// One layer's contribution map of each (image, class) row j: map[j] = sum_c
+// a[image_j, c] * g[j, c] (and the products themselves for the input layer).
+struct MapRows {
+    const Tensor &a, &g;
+    const std::vector<int> &images;
+    Tensor &map;
+    Tensor *products;  // null: maps only
+};
+
+int map_row(void *, int j, uint8_t *closure) {
+    const MapRows &m = *reinterpret_cast<const MapRows *>(closure);
+    const int64_t C = m.a.dim(1), HW = m.a.dim(2) * m.a.dim(3);
+    const float *a = m.a.data() + m.images[j] * C * HW, *g = m.g.data() + j * C * HW;
+    float *map = m.map.data() + j * HW;
+    float *products = m.products ? m.products->data() + j * C * HW : nullptr;
+    for (int64_t c = 0; c < C; c++) {
+        for (int64_t i = 0; i < HW; i++) {
+            const float p = a[c * HW + i] * g[c * HW + i];
+            map[i] += p;  // channels summed in order, as the products are
+            if (products) {
+                products[c * HW + i] = p;
+            }
+        }
+    }
+    return 0;
+}
+
+// All rows on the thread pool of the layer pipelines: with every class of a
+// batch explained there are 10 rows per image, and a serial pass over them
+// cost more than the layers' own per-class work.
+Tensor contribution_map(const Tensor &a, const std::vector<int> &images, const Tensor &g,
+                        Tensor *products) {
+    Tensor map({int64_t(images.size()), a.dim(2), a.dim(3)}, 0.0f);
+    if (products) {
+        *products = Tensor(g.shape());
+    }
+    MapRows rows{a, g, images, map, products};
+    halide_do_par_for(nullptr, map_row, 0, int(images.size()), reinterpret_cast<uint8_t *>(&rows));
+    return map;
 }
 
 }  // namespace
@@ -221,20 +264,11 @@ Explanation CodaNet::explain(const Trace &trace, const std::vector<int> &images,
     Tensor g = spread_over_positions(one_hot, pair_shape, config_.temperature);
     e.maps.resize(layers_.size());
     for (size_t i = layers_.size(); i-- > 0;) {
-        g = layer_contribution(layers_[i], params_[i], fwd[i], g,
-                               select_rows(trace.activations[i], rows).shape(), per_image);
-        Tensor a = select_rows(trace.activations[i], images);
-        // contributions = a * g, summed over channels
-        const int64_t N = a.dim(0), C = a.dim(1), HW = a.dim(2) * a.dim(3);
-        Tensor contributions(a.shape()), map({N, a.dim(2), a.dim(3)}, 0.0f);
-        for (int64_t j = 0; j < a.size(); j++) {
-            contributions[j] = a[j] * g[j];
-            map[(j / (C * HW)) * HW + j % HW] += contributions[j];
-        }
-        e.maps[i] = std::move(map);
-        if (i == 0) {
-            e.input_contributions = std::move(contributions);
-        }
+        const Tensor &a = trace.activations[i];
+        Shape input_shape = a.shape();
+        input_shape[0] = int64_t(rows.size());
+        g = layer_contribution(layers_[i], params_[i], fwd[i], g, input_shape, per_image);
+        e.maps[i] = contribution_map(a, images, g, i == 0 ? &e.input_contributions : nullptr);
     }
     return e;
 }

@@ -220,9 +220,18 @@ void accumulate_over_rank(Func weights, RVar rank, Var channel, const LayerVars 
         .unroll(rank_inner);
 }
 
-void schedule_fold(Fold &f, const LayerVars &v) {
+// Rows (images, or an image's explained classes) in parallel, in groups of
+// `rows_per_task` (the loop "image"). With stride 1 the taps read d_patch
+// along x with dense vector loads (at other strides, gathers): the common
+// case gets its own code.
+void schedule_fold(Fold &f, const LayerVars &v, Expr rows_per_task = 1) {
     f.d_input.vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
-    f.d_input.update().vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+    f.d_input.update()
+        .split(v.n, Var("image"), Var("image_row"), rows_per_task, kGuard)
+        .vectorize(v.x, tuning.vector, kGuard)
+        .parallel(Var("image"))
+        .parallel(Var("image_row"))  // at batch 1, an image's classes fill the threads
+        .specialize(f.unit_stride);
 }
 
 }  // namespace
@@ -315,16 +324,23 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
     // Register tiles of vector x rows positions x block patch entries, one
     // class at a time; the matching detached weights (all output channels of
     // the block) are rebuilt from z once per tile, before the class loop.
+    // Computed per image, inside the fold of that image's classes (in
+    // parallel over images): the all-class patch gradient of a whole batch is
+    // hundreds of MB (freshly mapped pages on every call), one image's a few.
     Func out = f.class_d_patch.in();
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), d_outer("d_outer"), d_inner("d_inner");
-    out.split(v.x, xo, xi, tuning.vector, kGuard)
+    schedule_fold(f.fold, v, f.classes);
+    out.compute_at(f.fold.d_input, Var("image"))
+        .split(v.x, xo, xi, tuning.vector, kGuard)
         .split(v.y, yo, yi, tuning.rows, kGuard)
         .split(v.d, d_outer, d_inner, tuning.block, kGuard)
         .reorder(xi, d_inner, yi, v.k, d_outer, xo, yo, v.n)
         .vectorize(xi)
         .unroll(d_inner)
         .unroll(yi);
-    parallel_tiles(out, v);
+    if (tuning.parallel_rows) {
+        out.parallel(yo);  // at batch 1 the images alone leave a thread idle
+    }
     auto in_registers = [&](Func g, Var at) {
         g.compute_at(out, at)
             .bound_extent(v.x, tuning.vector)
@@ -355,7 +371,6 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
         .unroll(v.d)
         .unroll(v.y);
     accumulate_over_rank(f.weights, f.over_rank.x, v.d, v);
-    schedule_fold(f.fold, v);
 }
 
 }  // namespace coda::cpu
