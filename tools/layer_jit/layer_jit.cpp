@@ -64,20 +64,6 @@ Halide::Target cuda_target() {
     return Halide::Target(target ? target : CODA_CUDA_TARGET);
 }
 
-double pass_flops(Pass pass, const LayerShape &s) {
-    const double D = s.patch_len(), O = s.out_channels, r = s.rank;
-    const double positions = double(s.batch) * s.out_size() * s.out_size();
-    switch (pass) {
-    case Pass::forward:
-        return positions * (2 * r * D + 2 * O * D * r + 5 * O * D + 5 * O);
-    case Pass::backward:
-        return positions * 2 * (2 * O * D * r + 2 * r * D + 4 * O * D);
-    case Pass::contribution:
-        return positions * 2 * (O * D * r + 2 * O * D);
-    }
-    return 0;
-}
-
 namespace {
 
 // Loads the autoscheduler plugins shipped with Debian's Halide once.

@@ -47,10 +47,6 @@ const auto &of_pass(const Tunings &t, Pass p) {
 // HL_NUM_THREADS, else the number of cores (what the JIT runtime uses).
 int threads();
 
-// FLOPs of one pass over a whole batch, counted the reference's way (see
-// benchmarks/layer_benchmark.cpp), whatever algorithm computes them.
-double pass_flops(Pass pass, const LayerShape &s);
-
 // A compiled pass; run() works on any layer shape (the pipeline is generic).
 class LayerPipeline {
 public:
