@@ -26,6 +26,11 @@ struct Tile {
     int x, y, channels;
 };
 
+// Thread tiles over output positions, `channels` values per thread.
+Tile positions(const GpuTuning &t, int channels) {
+    return {t.threads_x, t.threads_y, channels};
+}
+
 // The innermost thread loop of a tiled stage (where per-thread stages go).
 const Var kThreadX("gxi");
 
@@ -114,16 +119,15 @@ void rebuild_weights(Func weights, Func consumer, RVar step, Var channel, int ch
 }  // namespace
 
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const GpuTuning &t) {
-    Tile tile{t.threads_x, t.threads_y, t.channels};
-    activations({f.patch, f.code, f.align, f.output, f.norm, f.wnorm, f.code_out}, tile);
+    activations({f.patch, f.code, f.align, f.output, f.norm, f.wnorm, f.code_out},
+                positions(t, t.channels));
     rebuild_weights(f.weights, f.align, f.over_patch.x, v.o, t.channels, f.over_rank.x);
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &, const GpuTuning &t) {
-    Tile tile{t.threads_x, t.threads_y, t.channels};
     activations({f.patch, f.coeffs, f.proj, f.gram_code, f.d_code, f.direct.d_patch, f.d_patch},
-                tile);
-    tiled(f.fold.d_input, {t.threads_x, t.threads_y, 1});
+                positions(t, t.channels));
+    tiled(f.fold.d_input, positions(t, 1));
     Tile params{t.param_threads, t.param_threads, 1};
     for (Func p : {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,
                    f.mix_code_delta, f.delta_code, f.delta_sum, f.patch_gamma}) {
@@ -135,9 +139,8 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &, const GpuTuning &t) 
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const GpuTuning &t) {
-    Tile tile{t.threads_x, t.threads_y, t.channels};
-    activations({f.coeff, f.class_d_patch}, tile);
-    tiled(f.fold.d_input, {t.threads_x, t.threads_y, 1});
+    activations({f.coeff, f.class_d_patch}, positions(t, t.channels));
+    tiled(f.fold.d_input, positions(t, 1));
     // The detached weights of a position serve every class: rebuilt per
     // thread and class (not shared across classes, unlike the CPU schedule).
     rebuild_weights(f.weights, f.class_d_patch, f.over_out.x, v.d, t.channels, f.over_rank.x);
