@@ -41,7 +41,8 @@ jit::LayerPipeline &pipeline(Pass pass, const Schedule &s) {
     std::string key = std::string(jit::pass_name(pass)) + "/" + s.name();
     if (s.kind == Schedule::Kind::tuned) {
         const CpuTuning &t = s.tuning;
-        for (int v : {t.vector, t.rows, t.block, t.lanes, t.rank_unroll, int(t.parallel_rows)}) {
+        for (int v : {t.vector, t.rows, t.block, t.lanes, t.rank_unroll, int(t.parallel_rows),
+                      t.rows_per_vector}) {
             key += "/" + std::to_string(v);
         }
     }

@@ -27,6 +27,10 @@ struct CpuTuning {
     int lanes;           // channel lanes of the reductions over positions
     int rank_unroll;     // rank steps unrolled when rebuilding dynamic weights
     bool parallel_rows;  // also split each image's rows of tiles across threads
+    // Map rows one vector spans (vector / rows_per_vector positions of each):
+    // on maps narrower than a vector, e.g. 16 lanes over two rows of 8, so
+    // that no lane is padding and the FMA chains are full width.
+    int rows_per_vector = 1;
 };
 
 // One tuning per pass: they stress different loops.

@@ -27,11 +27,17 @@ constexpr TailStrategy kGuard = TailStrategy::GuardWithIf;
 // pipeline, so a file-level value is enough and keeps helper signatures short).
 CpuTuning tuning;
 
+// Positions along x of a register tile, and the vector width of stages
+// over whole activation maps (a tile's vector may span several rows).
+int tile_width() {
+    return tuning.vector / tuning.rows_per_vector;
+}
+
 // A root stage over activations (x, y, c, n): vectorised along x, parallel
 // over images. Funcs wrapping inputs have their own variable names.
 void schedule_activation(Func f) {
     std::vector<Var> a = f.args();
-    f.compute_root().vectorize(a[0], tuning.vector, kGuard).parallel(a[3]);
+    f.compute_root().vectorize(a[0], tile_width(), kGuard).parallel(a[3]);
 }
 
 // A root copy of a parameter (edge-clamped input), so inner loops read plain
@@ -41,11 +47,33 @@ void materialize(Func f) {
     f.compute_root().vectorize(a.front(), tuning.vector, kGuard).parallel(a.back());
 }
 
+// Vectorizes a stage (one definition) of a register tile of tile_width() x
+// tuning.rows positions x some channels `c`: x, and the rows one vector
+// spans, become the vector lanes (a dense load: tiles are stored
+// tile_width() apart), the rest is unrolled. `inner` loops go inside.
+void vectorize_tile(Halide::Stage s, const LayerVars &v, Var c,
+                    const std::vector<VarOrRVar> &inner = {}) {
+    std::vector<VarOrRVar> order = {v.x};
+    Var y_lanes("y_lanes"), y_vectors("y_vectors");
+    bool spans_rows = tuning.rows_per_vector > 1;
+    if (spans_rows) {
+        s.split(v.y, y_vectors, y_lanes, tuning.rows_per_vector);
+        order.push_back(y_lanes);
+    }
+    order.push_back(c);
+    order.push_back(spans_rows ? y_vectors : v.y);
+    order.insert(order.end(), inner.begin(), inner.end());
+    s.reorder(order).vectorize(v.x).unroll(c).unroll(spans_rows ? y_vectors : v.y);
+    if (spans_rows) {
+        s.vectorize(y_lanes);
+    }
+}
+
 // f(x, y, c, ...) with updates reducing over `reductions[i]`: returns the
 // wrapper that consumers read. Per wrapper tile, f is computed on a fixed
-// tuning.vector x tuning.rows x block tile whose accumulators live in registers.
-// Loops in `inner_channels` run inside each position tile, so that inputs
-// staged per position tile are reused across them.
+// tile_width() x tuning.rows x block tile whose accumulators live in
+// registers. Loops in `inner_channels` run inside each position tile, so
+// that inputs staged per position tile are reused across them.
 Func register_tile(Func f, const LayerVars &v, Var c, int block,
                    const std::vector<std::vector<RVar>> &reductions,
                    const std::vector<Var> &inner_channels = {}) {
@@ -55,7 +83,7 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
     order.insert(order.end(), inner_channels.begin(), inner_channels.end());
     order.push_back(xo);
     order.push_back(yo);
-    out.split(v.x, xo, xi, tuning.vector, kGuard)
+    out.split(v.x, xo, xi, tile_width(), kGuard)
         .split(v.y, yo, yi, tuning.rows, kGuard)
         .split(c, co, ci, block, kGuard)
         .reorder(order)
@@ -63,16 +91,12 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
         .unroll(ci)  // constant tile indices: the tile can live in registers
         .unroll(yi);
     f.compute_at(out, co)
-        .bound_extent(v.x, tuning.vector)
+        .bound_extent(v.x, tile_width())
         .bound_extent(v.y, tuning.rows)
-        .bound_extent(c, block)
-        .vectorize(v.x)
-        .unroll(c)
-        .unroll(v.y);
+        .bound_extent(c, block);
+    vectorize_tile(f, v, c);
     for (size_t u = 0; u < reductions.size(); u++) {
-        std::vector<VarOrRVar> order = {v.x, c, v.y};
-        order.insert(order.end(), reductions[u].begin(), reductions[u].end());
-        f.update(u).reorder(order).vectorize(v.x).unroll(c).unroll(v.y);
+        vectorize_tile(f.update(u), v, c, {reductions[u].begin(), reductions[u].end()});
     }
     return out;
 }
@@ -83,7 +107,7 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
 // a tile's lines fall into a few L1 sets that the channel loop thrashes.
 void stage_per_tile(Func input, const std::vector<Func> &consumers, Func tiled) {
     Func copy = input.in(consumers);
-    copy.compute_at(tiled, Var("xo")).vectorize(copy.args()[0], tuning.vector, kGuard);
+    copy.compute_at(tiled, Var("xo")).vectorize(copy.args()[0], tile_width(), kGuard);
 }
 
 // Root tiled stage, in parallel over images and, if tuned so, over each
@@ -211,13 +235,10 @@ void schedule_direct_path(DirectPath &p, Func coeff, Func code, const LayerVars 
 // chains, fewer loop branches between them.
 void accumulate_over_rank(Func weights, RVar rank, Var channel, const LayerVars &v) {
     RVar rank_outer("rank_outer"), rank_inner("rank_inner");
-    weights.update()
-        .split(rank, rank_outer, rank_inner, tuning.rank_unroll)
-        .reorder(v.x, channel, v.y, rank_inner, rank_outer)
-        .vectorize(v.x)
-        .unroll(channel)
-        .unroll(v.y)
-        .unroll(rank_inner);
+    Halide::Stage update = weights.update();
+    update.split(rank, rank_outer, rank_inner, tuning.rank_unroll);
+    vectorize_tile(update, v, channel, {rank_inner, rank_outer});
+    update.unroll(rank_inner);
 }
 
 // Rows (images, or an image's explained classes) in parallel, in groups of
@@ -225,10 +246,10 @@ void accumulate_over_rank(Func weights, RVar rank, Var channel, const LayerVars 
 // along x with dense vector loads (at other strides, gathers): the common
 // case gets its own code.
 void schedule_fold(Fold &f, const LayerVars &v, Expr rows_per_task = 1) {
-    f.d_input.vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+    f.d_input.vectorize(v.x, tile_width(), kGuard).parallel(v.n);
     f.d_input.update()
         .split(v.n, Var("image"), Var("image_row"), rows_per_task, kGuard)
-        .vectorize(v.x, tuning.vector, kGuard)
+        .vectorize(v.x, tile_width(), kGuard)
         .parallel(Var("image"))
         .parallel(Var("image_row"))  // at batch 1, an image's classes fill the threads
         .specialize(f.unit_stride);
@@ -243,20 +264,25 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
     }
     // z = C x_patch, register-tiled over a block of ranks.
     Func code = parallel_tiles(register_tile(f.code, v, v.r, tuning.block, {{f.over_patch}}), v);
-    f.patch.in(f.code).compute_at(code, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
+    f.patch.in(f.code).compute_at(code, Var("xo")).vectorize(v.x, tile_width(), kGuard);
 
     // {a, s} for vector x rows positions x block output channels stay in registers
     // over the whole patch; the matching block of dynamic weights is rebuilt
     // from z for each patch entry and never leaves the core.
     Func align = parallel_tiles(register_tile(f.align, v, v.o, tuning.block, {{f.over_patch}}), v);
-    f.patch.in(f.align).compute_at(align, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
+    f.patch.in(f.align).compute_at(align, Var("xo")).vectorize(v.x, tile_width(), kGuard);
     stage_per_tile(code, {f.weights}, align);
-    f.weights.compute_at(f.align, f.over_patch).vectorize(v.x).unroll(v.o).unroll(v.y);
+    f.weights.compute_at(f.align, f.over_patch);
+    vectorize_tile(f.weights, v, v.o);
     accumulate_over_rank(f.weights, f.over_rank.x, v.o, v);
 
     for (Func out : {f.output, f.norm, f.wnorm, f.code_out}) {
-        out.vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+        out.vectorize(v.x, tile_width(), kGuard).parallel(v.n);
     }
+    // The three outputs of {a, s} in one sweep (a row of each at a time):
+    // align is read once, not three times.
+    f.norm.compute_with(f.output, v.y);
+    f.wnorm.compute_with(f.output, v.y);
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
@@ -266,7 +292,7 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     }
     schedule_activation(f.code);
     schedule_activation(f.patch);
-    f.coeffs.compute_root().vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+    f.coeffs.compute_root().vectorize(v.x, tile_width(), kGuard).parallel(v.n);
 
     // dz per image: u = M^T x_patch and G z, both register-tiled GEMMs.
     Func d_code = parallel_tiles(register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out}}), v);
@@ -275,7 +301,7 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     Func proj = register_tile(f.proj, v, v.r, tuning.block, {{f.over_patch}}, {v.o});
     proj.compute_at(d_code, per_task);
     // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
-    f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tuning.vector, kGuard);
+    f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tile_width(), kGuard);
     Func gram_code = register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}});
     gram_code.compute_at(d_code, per_task);
     stage_per_tile(f.code, {f.gram_code}, gram_code);
@@ -319,7 +345,7 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
         materialize(p);
     }
     schedule_activation(f.code);
-    f.coeff.compute_root().vectorize(v.x, tuning.vector, kGuard).parallel(v.n);
+    f.coeff.compute_root().vectorize(v.x, tile_width(), kGuard).parallel(v.n);
 
     // Register tiles of vector x rows positions x block patch entries, one
     // class at a time; the matching detached weights (all output channels of
@@ -331,7 +357,7 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), d_outer("d_outer"), d_inner("d_inner");
     schedule_fold(f.fold, v, f.classes);
     out.compute_at(f.fold.d_input, Var("image"))
-        .split(v.x, xo, xi, tuning.vector, kGuard)
+        .split(v.x, xo, xi, tile_width(), kGuard)
         .split(v.y, yo, yi, tuning.rows, kGuard)
         .split(v.d, d_outer, d_inner, tuning.block, kGuard)
         .reorder(xi, d_inner, yi, v.k, d_outer, xo, yo, v.n)
@@ -341,35 +367,22 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
     if (tuning.parallel_rows) {
         out.parallel(yo);  // at batch 1 the images alone leave a thread idle
     }
-    auto in_registers = [&](Func g, Var at) {
-        g.compute_at(out, at)
-            .bound_extent(v.x, tuning.vector)
+    auto in_registers = [&](Func g, Func at_func, Var at, const std::vector<VarOrRVar> &inner) {
+        g.compute_at(at_func, at)
+            .bound_extent(v.x, tile_width())
             .bound_extent(v.y, tuning.rows)
-            .bound_extent(v.d, tuning.block)
-            .vectorize(v.x)
-            .unroll(v.d)
-            .unroll(v.y);
+            .bound_extent(v.d, tuning.block);
+        vectorize_tile(g, v, v.d, inner);
     };
     stage_per_tile(f.code, {f.weights}, out);
     stage_per_tile(f.coeff, {f.class_d_patch}, out);
-    in_registers(f.class_d_patch, v.k);
-    f.class_d_patch.update()
-        .reorder(v.x, v.d, v.y, f.over_out.x)
-        .vectorize(v.x)
-        .unroll(v.d)
-        .unroll(v.y);
+    in_registers(f.class_d_patch, out, v.k, {});
+    vectorize_tile(f.class_d_patch.update(), v, v.d, {f.over_out.x});
     // The tile of weights (all output channels) is filled one output channel
     // at a time, each accumulated over the rank in registers.
     Func weight_tile = f.weights.in(f.class_d_patch);
-    in_registers(weight_tile, d_outer);
-    weight_tile.reorder(v.x, v.d, v.y, v.o);
-    f.weights.compute_at(weight_tile, v.o)
-        .bound_extent(v.x, tuning.vector)
-        .bound_extent(v.y, tuning.rows)
-        .bound_extent(v.d, tuning.block)
-        .vectorize(v.x)
-        .unroll(v.d)
-        .unroll(v.y);
+    in_registers(weight_tile, out, d_outer, {v.o});
+    in_registers(f.weights, weight_tile, v.o, {});
     accumulate_over_rank(f.weights, f.over_rank.x, v.d, v);
 }
 

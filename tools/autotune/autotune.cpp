@@ -18,6 +18,7 @@
 // algorithm, so any difference beyond float reassociation means a broken
 // schedule).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include <chrono>
 #include <cmath>
@@ -50,8 +51,9 @@ struct Options {
     std::string family = "x86";  // which checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
-    std::string evaluate;  // tunings to time instead of searching
-    int layer = 0;         // 1-based: time only this layer of the config (0: all)
+    std::string evaluate;              // tunings to time instead of searching
+    int layer = 0;                     // 1-based: time only this layer of the config (0: all)
+    std::string maps = "wide,narrow";  // map-width classes to tune (CPU)
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -70,9 +72,12 @@ struct Knob {
     std::vector<int> values;
 };
 
+// Map rows per vector: 2 fills 16 lanes on 8-wide maps.
+constexpr int kRowsPerVector[] = {1, 2};
+
 std::vector<Knob> knobs_of(Pass pass) {
     std::vector<Knob> k = {{"vector", &CpuTuning::vector, {8, 16}},
-                           {"rows", &CpuTuning::rows, {1, 2, 4}},
+                           {"rows", &CpuTuning::rows, {1, 2, 4, 8}},
                            {"block", &CpuTuning::block, {2, 4, 8}}};
     if (pass != Pass::backward) {  // passes that rebuild the dynamic weights from z
         k.push_back({"rank_unroll", &CpuTuning::rank_unroll, {1, 2, 4, 8, 16, 32, 64}});
@@ -80,21 +85,32 @@ std::vector<Knob> knobs_of(Pass pass) {
     if (pass == Pass::backward) {
         k.push_back({"lanes", &CpuTuning::lanes, {16, 32, 64}});
     }
+    k.push_back({"rows_per_vector",
+                 &CpuTuning::rows_per_vector,
+                 {std::begin(kRowsPerVector), std::end(kRowsPerVector)}});
     return k;
 }
 
 std::string describe(const CpuTuning &t) {
     char s[160];
-    std::snprintf(s, sizeof s, "{%d, %d, %d, %d, %d, %s}", t.vector, t.rows, t.block, t.lanes,
-                  t.rank_unroll, t.parallel_rows ? "true" : "false");
+    std::snprintf(s, sizeof s, "{%d, %d, %d, %d, %d, %s, %d}", t.vector, t.rows, t.block, t.lanes,
+                  t.rank_unroll, t.parallel_rows ? "true" : "false", t.rows_per_vector);
     return s;
 }
 
-// Register budget: a tile's accumulators must fit the 32 vector registers
-// with room for operands: 3 per position vector and channel in the forward
-// ({w.x, ||w||^2} and w), 1 in the other passes' GEMMs.
+// A tile shape the schedules can build: a vector spans whole rows of it.
+bool spans_whole_rows(const CpuTuning &t) {
+    return t.rows % t.rows_per_vector == 0 && t.vector % t.rows_per_vector == 0;
+}
+
+// A buildable tile whose accumulators fit the 32 vector registers with room
+// for operands: 3 per vector and channel in the forward ({w.x, ||w||^2} and
+// w), 1 in the other passes' GEMMs.
 bool fits_registers(Pass pass, const CpuTuning &t) {
-    return t.rows * t.block <= (pass == Pass::forward ? 8 : 16);
+    if (!spans_whole_rows(t)) {
+        return false;
+    }
+    return t.rows / t.rows_per_vector * t.block <= (pass == Pass::forward ? 8 : 16);
 }
 
 std::string describe(const GpuTuning &t) {
@@ -258,8 +274,11 @@ void search(Tuner<CpuTuning> &tuner, Pass pass, const CpuTuning &start, int max_
                 t.vector = vector;
                 t.rows = rows;
                 t.block = block;
-                if (fits_registers(pass, t)) {
-                    tuner.consider(t);
+                for (int rows_per_vector : kRowsPerVector) {
+                    t.rows_per_vector = rows_per_vector;
+                    if (fits_registers(pass, t)) {
+                        tuner.consider(t);
+                    }
                 }
             }
         }
@@ -399,10 +418,11 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
                        const std::string &command, const std::vector<int> &batches,
                        const std::string &config, const std::string &family) {
     std::ostringstream h;
-    write_comments(
-        h, results, family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
-        cpu_model() + ", " + std::to_string(jit::threads()) + " threads", jit::cpu_target(),
-        command, batches, config, "{vector, rows, block, lanes, rank_unroll, parallel_rows}");
+    write_comments(h, results,
+                   family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
+                   cpu_model() + ", " + std::to_string(jit::threads()) + " threads",
+                   jit::cpu_target(), command, batches, config,
+                   "{vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}");
     auto tuning_of = [&](Pass p, MapWidth maps) {
         for (const auto &r : results) {
             if (r.pass == p && r.maps == maps) {
@@ -474,14 +494,16 @@ std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, MapWidt
     return of_class;
 }
 
-std::vector<int> parse_knobs(const std::string &text, size_t count) {
+// `count` knobs, the last `optional` of which may be left out.
+std::vector<int> parse_knobs(const std::string &text, size_t count, size_t optional = 0) {
     std::vector<int> knobs;
     for (const std::string &f : split(text)) {
         knobs.push_back(std::stoi(f));
     }
-    if (knobs.size() != count) {
-        throw std::invalid_argument("a tuning has " + std::to_string(count) +
-                                    " comma-separated knobs, got \"" + text + "\"");
+    if (knobs.size() > count || knobs.size() + optional < count) {
+        throw std::invalid_argument("a tuning has " + std::to_string(count - optional) + " to " +
+                                    std::to_string(count) + " comma-separated knobs, got \"" +
+                                    text + "\"");
     }
     for (int k : knobs) {
         if (k < 0) {
@@ -491,12 +513,17 @@ std::vector<int> parse_knobs(const std::string &text, size_t count) {
     return knobs;
 }
 
-// "v,r,b,l,u,p" in CpuTuning order, "x,y,c,p" in GpuTuning order.
+// "v,r,b,l,u,p,s" in CpuTuning order, "x,y,c,p" in GpuTuning order.
 void parse_tuning(const std::string &text, CpuTuning &t) {
-    std::vector<int> f = parse_knobs(text, 6);
-    t = CpuTuning{f[0], f[1], f[2], f[3], f[4], f[5] != 0};
-    if (t.vector < 1 || t.rows < 1 || t.block < 1 || t.lanes < 1 || t.rank_unroll < 1) {
+    std::vector<int> f = parse_knobs(text, 7, 1);  // rows_per_vector defaults to 1
+    t = CpuTuning{f[0], f[1], f[2], f[3], f[4], f[5] != 0, f.size() > 6 ? f[6] : 1};
+    if (t.vector < 1 || t.rows < 1 || t.block < 1 || t.lanes < 1 || t.rank_unroll < 1 ||
+        t.rows_per_vector < 1) {
         throw std::invalid_argument("tuning knobs must be positive: \"" + text + "\"");
+    }
+    if (!spans_whole_rows(t)) {
+        throw std::invalid_argument("rows_per_vector must divide vector and rows: \"" + text +
+                                    "\"");
     }
 }
 
@@ -554,7 +581,9 @@ std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<in
         Pass pass = jit::parse_pass(name);
         for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
             std::vector<LayerShape> of_class = layers_of(layers, maps);
-            if (of_class.empty()) {
+            std::vector<std::string> wanted = split(o.maps);
+            if (of_class.empty() ||
+                std::find(wanted.begin(), wanted.end(), map_width_name(maps)) == wanted.end()) {
                 continue;
             }
             std::printf("Tuning %s on %zu layers with %s maps, batches %s, %d threads\n",
@@ -600,10 +629,14 @@ int main(int argc, char **argv) {
                    "schedule family: start tuning, header and namespace written; cuda tunes "
                    "the GPU schedules on the CUDA target (CODA_JIT_TARGET overrides it)")
         ->check(CLI::IsMember({"x86", "arm", "cuda"}));
-    app.add_option("--evaluate", o.evaluate,
-                   "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1;8,2,4,32,2,1\" "
-                   "(knobs in CpuTuning order, or GpuTuning's with --family cuda), and print "
-                   "ms/img per layer; writes nothing");
+    app.add_option(
+        "--evaluate", o.evaluate,
+        "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1,1;16,4,2,32,64,1,2\" "
+        "(knobs in CpuTuning order, or GpuTuning's with --family cuda), and print "
+        "ms/img per layer; writes nothing");
+    app.add_option("--maps", o.maps,
+                   "comma-separated map-width classes to tune (CPU; the others keep the "
+                   "checked-in tuning)");
     app.add_option("--layer", o.layer,
                    "time only this layer of the model (1-based), e.g. to "
                    "profile it with CODA_JIT_TARGET=<target>-profile")

@@ -272,11 +272,19 @@ double LayerPipeline::time(int reps) {
     return t[t.size() / 2];
 }
 
-std::vector<float> LayerPipeline::outputs() {
-    std::vector<float> all;
+std::vector<std::vector<float>> LayerPipeline::output_buffers() {
+    std::vector<std::vector<float>> each;
     for (Buffer<float> &b : impl_->results) {
         b.copy_to_host();
-        all.insert(all.end(), b.data(), b.data() + b.number_of_elements());
+        each.emplace_back(b.data(), b.data() + b.number_of_elements());
+    }
+    return each;
+}
+
+std::vector<float> LayerPipeline::outputs() {
+    std::vector<float> all;
+    for (const std::vector<float> &b : output_buffers()) {
+        all.insert(all.end(), b.begin(), b.end());
     }
     return all;
 }

@@ -61,6 +61,8 @@ public:
     double time(int reps);
     // The outputs of the last run, flattened, for comparing schedules.
     std::vector<float> outputs();
+    // The same, one vector per output buffer (their scales differ).
+    std::vector<std::vector<float>> output_buffers();
     double compile_seconds() const {
         return compile_seconds_;
     }
