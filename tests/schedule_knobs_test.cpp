@@ -94,21 +94,21 @@ TEST_P(ScheduleKnobs, MatchTheUnscheduledPass) {
             expect_close(got[i], want[i],
                          "output " + std::to_string(i) + " of shape Cin" +
                              std::to_string(s.in_channels) + " O" + std::to_string(s.out_channels) +
-                             " r" + std::to_string(s.rank) + " k" + std::to_string(s.kernel) + " s" +
-                             std::to_string(s.stride) + " map" + std::to_string(s.in_size) +
+                             " r" + std::to_string(s.rank) + " k" + std::to_string(s.kernel) +
+                             " s" + std::to_string(s.stride) + " map" + std::to_string(s.in_size) +
                              " batch" + std::to_string(s.batch));
         }
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllPasses, ScheduleKnobs,
-    ::testing::Combine(::testing::Values(Pass::forward, Pass::backward, Pass::contribution),
-                       ::testing::ValuesIn(tunings())),
-    [](const auto &info) {
-        return std::string(jit::pass_name(std::get<0>(info.param))) + "_" +
-               std::get<1>(info.param).name;
-    });
+INSTANTIATE_TEST_SUITE_P(AllPasses, ScheduleKnobs,
+                         ::testing::Combine(::testing::Values(Pass::forward, Pass::backward,
+                                                              Pass::contribution),
+                                            ::testing::ValuesIn(tunings())),
+                         [](const auto &info) {
+                             return std::string(jit::pass_name(std::get<0>(info.param))) + "_" +
+                                    std::get<1>(info.param).name;
+                         });
 
 }  // namespace
 }  // namespace coda
