@@ -69,6 +69,17 @@ void vectorize_tile(Halide::Stage s, const LayerVars &v, Var c,
     }
 }
 
+// g computed at `at` of `consumer` on one fixed-size register tile of
+// positions x `block` channels c, vectorised by vectorize_tile.
+void in_registers(Func g, Func consumer, Var at, const LayerVars &v, Var c, int block,
+                  const std::vector<VarOrRVar> &inner = {}) {
+    g.compute_at(consumer, at)
+        .bound_extent(v.x, tile_width())
+        .bound_extent(v.y, tuning.rows)
+        .bound_extent(c, block);
+    vectorize_tile(g, v, c, inner);
+}
+
 // f(x, y, c, ...) with updates reducing over `reductions[i]`: returns the
 // wrapper that consumers read. Per wrapper tile, f is computed on a fixed
 // tile_width() x tuning.rows x block tile whose accumulators live in
@@ -90,11 +101,7 @@ Func register_tile(Func f, const LayerVars &v, Var c, int block,
         .vectorize(xi)
         .unroll(ci)  // constant tile indices: the tile can live in registers
         .unroll(yi);
-    f.compute_at(out, co)
-        .bound_extent(v.x, tile_width())
-        .bound_extent(v.y, tuning.rows)
-        .bound_extent(c, block);
-    vectorize_tile(f, v, c);
+    in_registers(f, out, co, v, c, block);
     for (size_t u = 0; u < reductions.size(); u++) {
         vectorize_tile(f.update(u), v, c, {reductions[u].begin(), reductions[u].end()});
     }
@@ -367,22 +374,15 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTu
     if (tuning.parallel_rows) {
         out.parallel(yo);  // at batch 1 the images alone leave a thread idle
     }
-    auto in_registers = [&](Func g, Func at_func, Var at, const std::vector<VarOrRVar> &inner) {
-        g.compute_at(at_func, at)
-            .bound_extent(v.x, tile_width())
-            .bound_extent(v.y, tuning.rows)
-            .bound_extent(v.d, tuning.block);
-        vectorize_tile(g, v, v.d, inner);
-    };
     stage_per_tile(f.code, {f.weights}, out);
     stage_per_tile(f.coeff, {f.class_d_patch}, out);
-    in_registers(f.class_d_patch, out, v.k, {});
+    in_registers(f.class_d_patch, out, v.k, v, v.d, tuning.block);
     vectorize_tile(f.class_d_patch.update(), v, v.d, {f.over_out.x});
     // The tile of weights (all output channels) is filled one output channel
     // at a time, each accumulated over the rank in registers.
     Func weight_tile = f.weights.in(f.class_d_patch);
-    in_registers(weight_tile, out, d_outer, {v.o});
-    in_registers(f.weights, weight_tile, v.o, {});
+    in_registers(weight_tile, out, d_outer, v, v.d, tuning.block, {v.o});
+    in_registers(f.weights, weight_tile, v.o, v, v.d, tuning.block);
     accumulate_over_rank(f.weights, f.over_rank.x, v.d, v);
 }
 

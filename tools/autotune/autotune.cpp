@@ -18,8 +18,8 @@
 // algorithm, so any difference beyond float reassociation means a broken
 // schedule).
 #include <CLI/CLI.hpp>
-#include <algorithm>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -577,11 +577,17 @@ PassResult<Tuning> tune(Pass pass, MapWidth maps, const std::vector<LayerShape> 
 std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
                      const Options &o, const std::string &command) {
     std::vector<PassResult<CpuTuning>> results;
+    const std::vector<std::string> wanted = split(o.maps);
+    for (const std::string &w : wanted) {
+        if (w != map_width_name(MapWidth::wide) && w != map_width_name(MapWidth::narrow)) {
+            throw std::invalid_argument("--maps: unknown map-width class \"" + w +
+                                        "\" (wide, narrow)");
+        }
+    }
     for (const std::string &name : split(o.passes)) {
         Pass pass = jit::parse_pass(name);
         for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
             std::vector<LayerShape> of_class = layers_of(layers, maps);
-            std::vector<std::string> wanted = split(o.maps);
             if (of_class.empty() ||
                 std::find(wanted.begin(), wanted.end(), map_width_name(maps)) == wanted.end()) {
                 continue;
