@@ -16,9 +16,13 @@ using coda::LayerVars;
 constexpr LayerShape kEstimate{32, 32, 64, 3, 1, 1, 16, 64};
 
 // Which tuning the CPU schedules use (see schedules/map_width.h).
-const std::map<std::string, coda::MapWidth> kMapWidths = {
-    {coda::map_width_name(coda::MapWidth::wide), coda::MapWidth::wide},
-    {coda::map_width_name(coda::MapWidth::narrow), coda::MapWidth::narrow}};
+const std::map<std::string, coda::MapWidth> kMapWidths = [] {
+    std::map<std::string, coda::MapWidth> names;
+    for (coda::MapWidth w : coda::kMapWidthClasses) {
+        names[coda::map_width_name(w)] = w;
+    }
+    return names;
+}();
 
 // Parameter and geometry inputs common to the three passes, and the map-width
 // class of the tuning.

@@ -40,9 +40,9 @@ struct CpuTunings {
 
 // A family's tunings, one set per map-width class.
 struct FamilyTunings {
-    CpuTunings wide, narrow;
+    CpuTunings large, wide, narrow;
     constexpr const CpuTunings &of(MapWidth w) const {
-        return w == MapWidth::wide ? wide : narrow;
+        return w == MapWidth::large ? large : w == MapWidth::wide ? wide : narrow;
     }
 };
 

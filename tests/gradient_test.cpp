@@ -182,7 +182,10 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LayerGradient,
                                            // Wide maps (>= 16 columns, the other AOT libraries),
                                            // with partial tiles in x and y.
                                            GradCase{layer(3, 5, 6, 3, 1, 1), 1, 5, 19},
-                                           GradCase{layer(4, 3, 8, 3, 2, 1, Norm::l2), 2, 7, 35}),
+                                           GradCase{layer(4, 3, 8, 3, 2, 1, Norm::l2), 2, 7, 35},
+                                           // Large maps (>= 32 columns, a third tuning).
+                                           GradCase{layer(3, 5, 6, 3, 1, 1), 1, 4, 37},
+                                           GradCase{layer(4, 3, 8, 3, 1, 1, Norm::l2), 2, 3, 33}),
                          [](const ::testing::TestParamInfo<GradCase> &info) {
                              std::ostringstream s;
                              s << info.param;

@@ -42,23 +42,38 @@ const LayerShape kShapes[] = {
 };
 
 struct NamedTuning {
-    const char *name;
+    std::string name;
     CpuTuning tuning;
 };
 
+bool same_knobs(const CpuTuning &a, const CpuTuning &b) {
+    return std::tie(a.vector, a.rows, a.block, a.lanes, a.rank_unroll, a.parallel_rows,
+                    a.rows_per_vector) == std::tie(b.vector, b.rows, b.block, b.lanes,
+                                                   b.rank_unroll, b.parallel_rows,
+                                                   b.rows_per_vector);
+}
+
+// The checked-in x86 tunings of every class and pass (each distinct one once:
+// classes may share a pass's winner) and the corner cases.
 std::vector<NamedTuning> tunings() {
-    const FamilyTunings &x86 = x86::kTunings;
-    return {
-        {"x86_wide_forward", x86.wide.forward},
-        {"x86_wide_backward", x86.wide.backward},
-        {"x86_wide_contribution", x86.wide.contribution},
-        {"x86_narrow_forward", x86.narrow.forward},
-        {"x86_narrow_backward", x86.narrow.backward},
-        {"x86_narrow_contribution", x86.narrow.contribution},
-        {"two_rows_per_vector", {16, 2, 4, 32, 3, false, 2}},
-        {"whole_8_row_tiles", {16, 8, 2, 16, 64, true, 2}},
-        {"no_unrolling_one_row", {8, 1, 2, 16, 1, false, 1}},
+    std::vector<NamedTuning> all;
+    auto add = [&](const std::string &name, const CpuTuning &t) {
+        auto same = [&](const NamedTuning &n) { return same_knobs(n.tuning, t); };
+        if (std::none_of(all.begin(), all.end(), same)) {
+            all.push_back({name, t});
+        }
     };
+    for (MapWidth maps : kMapWidthClasses) {
+        const CpuTunings &t = x86::kTunings.of(maps);
+        std::string prefix = std::string("x86_") + map_width_name(maps) + "_";
+        add(prefix + "forward", t.forward);
+        add(prefix + "backward", t.backward);
+        add(prefix + "contribution", t.contribution);
+    }
+    add("two_rows_per_vector", {16, 2, 4, 32, 3, false, 2});
+    add("whole_8_row_tiles", {16, 8, 2, 16, 64, true, 2});
+    add("no_unrolling_one_row", {8, 1, 2, 16, 1, false, 1});
+    return all;
 }
 
 void expect_close(const std::vector<float> &got, const std::vector<float> &want,

@@ -5,10 +5,13 @@
 #include "HalideRuntime.h"
 #include "coda/device.h"
 #include "coda_backward.h"
+#include "coda_backward_large.h"
 #include "coda_backward_narrow.h"
 #include "coda_contribution.h"
+#include "coda_contribution_large.h"
 #include "coda_contribution_narrow.h"
 #include "coda_forward.h"
+#include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
 #include "map_width.h"
 #ifdef CODA_HAVE_GPU_LIBS
@@ -34,7 +37,7 @@ struct Kernels {
     decltype(&coda_contribution) contribution;
 };
 
-// CPU libraries come in two tunings, for wide and narrow output maps (see
+// CPU libraries come in one tuning per map-width class (see
 // schedules/map_width.h); GPU schedules have one.
 Kernels kernels(Device d, int out_width) {
 #ifdef CODA_HAVE_GPU_LIBS
@@ -46,8 +49,13 @@ Kernels kernels(Device d, int out_width) {
     }
 #endif
     (void)d;
-    if (map_width_of(out_width) == MapWidth::narrow) {
+    switch (map_width_of(out_width)) {
+    case MapWidth::large:
+        return {coda_forward_large, coda_backward_large, coda_contribution_large};
+    case MapWidth::narrow:
         return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow};
+    case MapWidth::wide:
+        break;
     }
     return {coda_forward, coda_backward, coda_contribution};
 }

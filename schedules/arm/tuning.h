@@ -6,7 +6,7 @@
 #include "coda_layer_schedule.h"
 
 namespace coda::arm {
-// 4-lane vectors fill 8-wide maps too, so both map-width classes share one set.
-constexpr CpuTunings kWide{{4, 4, 2, 16, 1, true}, {4, 2, 4, 16, 1, true}, {4, 1, 4, 16, 2, true}};
-constexpr FamilyTunings kTunings{kWide, kWide};
+// 4-lane vectors fill 8-wide maps too, so every map-width class shares one set.
+constexpr CpuTunings kWide{{4, 1, 4, 16, 1, true}, {4, 4, 4, 16, 1, true}, {4, 2, 4, 16, 2, true}};
+constexpr FamilyTunings kTunings{kWide, kWide, kWide};
 }  // namespace coda::arm

@@ -6,8 +6,8 @@
 // schedules/<family>/tuning.h. Never run in CI: the result is checked in.
 //
 // CPU: each pass is tuned separately for each map-width class of the model's
-// layers (schedules/map_width.h): output maps 16 or more columns wide, and
-// narrower. Search: every register-tile shape (vector, rows, block) that fits
+// layers (schedules/map_width.h): output maps 32 or more columns wide, 16 to
+// 31, and narrower. Search: every register-tile shape (vector, rows, block) that fits
 // the registers, then coordinate descent over all knobs (each knob in turn
 // over all its values, the others held), repeated until a round changes
 // nothing. GPU: every block shape with every channel count, then the
@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -51,9 +52,9 @@ struct Options {
     std::string family = "x86";  // which checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
-    std::string evaluate;              // tunings to time instead of searching
-    int layer = 0;                     // 1-based: time only this layer of the config (0: all)
-    std::string maps = "wide,narrow";  // map-width classes to tune (CPU)
+    std::string evaluate;                    // tunings to time instead of searching
+    int layer = 0;                           // 1-based: time only this layer of the config (0: all)
+    std::string maps = "large,wide,narrow";  // map-width classes to tune (CPU)
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -414,6 +415,13 @@ void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &resu
     }
 }
 
+// kWide for MapWidth::wide, and so on.
+std::string constant_name(MapWidth maps) {
+    std::string name = map_width_name(maps);
+    name[0] = char(std::toupper(name[0]));
+    return "k" + name;
+}
+
 std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
                        const std::string &command, const std::vector<int> &batches,
                        const std::string &config, const std::string &family) {
@@ -433,14 +441,17 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
     };
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::" << family
       << " {\n";
-    for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
+    std::string all;
+    for (MapWidth maps : kMapWidthClasses) {
+        std::string name = constant_name(maps);
         // As clang-format lays it out (the style check covers this file).
-        h << "constexpr CpuTunings k" << (maps == MapWidth::wide ? "Wide" : "Narrow") << "{\n    "
+        h << "constexpr CpuTunings " << name << "{\n    "
           << describe(tuning_of(Pass::forward, maps)) << ", "
           << describe(tuning_of(Pass::backward, maps)) << ", "
           << describe(tuning_of(Pass::contribution, maps)) << "};\n";
+        all += (all.empty() ? "" : ", ") + name;
     }
-    h << "constexpr FamilyTunings kTunings{kWide, kNarrow};\n"
+    h << "constexpr FamilyTunings kTunings{" << all << "};\n"
       << "}  // namespace coda::" << family << "\n";
     return h.str();
 }
@@ -579,14 +590,15 @@ std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<in
     std::vector<PassResult<CpuTuning>> results;
     const std::vector<std::string> wanted = split(o.maps);
     for (const std::string &w : wanted) {
-        if (w != map_width_name(MapWidth::wide) && w != map_width_name(MapWidth::narrow)) {
+        auto named = [&](MapWidth maps) { return w == map_width_name(maps); };
+        if (std::none_of(kMapWidthClasses.begin(), kMapWidthClasses.end(), named)) {
             throw std::invalid_argument("--maps: unknown map-width class \"" + w +
-                                        "\" (wide, narrow)");
+                                        "\" (large, wide, narrow)");
         }
     }
     for (const std::string &name : split(o.passes)) {
         Pass pass = jit::parse_pass(name);
-        for (MapWidth maps : {MapWidth::wide, MapWidth::narrow}) {
+        for (MapWidth maps : kMapWidthClasses) {
             std::vector<LayerShape> of_class = layers_of(layers, maps);
             if (of_class.empty() ||
                 std::find(wanted.begin(), wanted.end(), map_width_name(maps)) == wanted.end()) {
