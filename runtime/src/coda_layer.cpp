@@ -13,6 +13,7 @@
 #include "coda_forward.h"
 #include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
+#include "heap_policy.h"
 #include "map_width.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"
@@ -89,10 +90,14 @@ void record_halide_error(void *, const char *msg) {
     halide_message = msg;
 }
 
-// Halide's default handler aborts; ours keeps the message for the exception.
-void install_error_handler() {
+// Once per process, before the first pipeline: Halide's default error handler
+// aborts, ours keeps the message for the exception; and the heap policy.
+void init_runtime() {
     static std::once_flag once;
-    std::call_once(once, [] { halide_set_error_handler(record_halide_error); });
+    std::call_once(once, [] {
+        halide_set_error_handler(record_halide_error);
+        keep_large_blocks_on_the_heap();
+    });
 }
 
 void expect_shape(const LayerConfig &cfg, const char *tensor, const Shape &actual,
@@ -206,7 +211,7 @@ void LayerConfig::validate() const {
 }
 
 LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x) {
-    install_error_handler();
+    init_runtime();
     check_params(cfg, p);
     check_input(cfg, x.shape());
     LayerForward f{Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
@@ -238,7 +243,7 @@ void check_forward(const LayerConfig &cfg, const LayerForward &fwd, const Shape 
 
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
                               const LayerForward &fwd, const Tensor &d_output) {
-    install_error_handler();
+    init_runtime();
     check_params(cfg, p);
     check_input(cfg, x.shape());
     check_forward(cfg, fwd, x.shape());
@@ -262,7 +267,7 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
 
 Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const LayerForward &fwd,
                           const Tensor &g_output, const Shape &input_shape, int classes) {
-    install_error_handler();
+    init_runtime();
     check_params(cfg, p);
     check_input(cfg, input_shape);
     check_forward(cfg, fwd, input_shape);
