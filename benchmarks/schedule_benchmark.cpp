@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "coda/model_config.h"
 #include "flops.h"
@@ -40,11 +41,8 @@ jit::LayerPipeline &pipeline(Pass pass, const Schedule &s) {
     static std::map<std::string, std::unique_ptr<jit::LayerPipeline>> cache;
     std::string key = std::string(jit::pass_name(pass)) + "/" + s.name();
     if (s.kind == Schedule::Kind::tuned) {
-        const CpuTuning &t = s.tuning;
-        for (int v : {t.vector, t.rows, t.block, t.lanes, t.rank_unroll, int(t.parallel_rows),
-                      t.rows_per_vector}) {
-            key += "/" + std::to_string(v);
-        }
+        std::apply([&](const auto &...knob) { ((key += "/" + std::to_string(knob)), ...); },
+                   s.tuning.knobs());
     }
     if (s.kind == Schedule::Kind::autoscheduler) {
         const LayerShape &e = s.estimate;

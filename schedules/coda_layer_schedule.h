@@ -4,6 +4,8 @@
 // schedule can be swapped without touching the algorithm.
 #pragma once
 
+#include <tuple>
+
 #include "Halide.h"
 
 #include "coda_layer_algorithm.h"
@@ -31,6 +33,14 @@ struct CpuTuning {
     // on maps narrower than a vector, e.g. 16 lanes over two rows of 8, so
     // that no lane is padding and the FMA chains are full width.
     int rows_per_vector = 1;
+
+    // Every knob, in the order above (comparisons, cache keys).
+    auto knobs() const {
+        return std::tie(vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector);
+    }
+    bool operator==(const CpuTuning &o) const {
+        return knobs() == o.knobs();
+    }
 };
 
 // One tuning per pass: they stress different loops.

@@ -46,19 +46,12 @@ struct NamedTuning {
     CpuTuning tuning;
 };
 
-bool same_knobs(const CpuTuning &a, const CpuTuning &b) {
-    return std::tie(a.vector, a.rows, a.block, a.lanes, a.rank_unroll, a.parallel_rows,
-                    a.rows_per_vector) == std::tie(b.vector, b.rows, b.block, b.lanes,
-                                                   b.rank_unroll, b.parallel_rows,
-                                                   b.rows_per_vector);
-}
-
 // The checked-in x86 tunings of every class and pass (each distinct one once:
 // classes may share a pass's winner) and the corner cases.
 std::vector<NamedTuning> tunings() {
     std::vector<NamedTuning> all;
     auto add = [&](const std::string &name, const CpuTuning &t) {
-        auto same = [&](const NamedTuning &n) { return same_knobs(n.tuning, t); };
+        auto same = [&](const NamedTuning &n) { return n.tuning == t; };
         if (std::none_of(all.begin(), all.end(), same)) {
             all.push_back({name, t});
         }

@@ -592,8 +592,12 @@ std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<in
     for (const std::string &w : wanted) {
         auto named = [&](MapWidth maps) { return w == map_width_name(maps); };
         if (std::none_of(kMapWidthClasses.begin(), kMapWidthClasses.end(), named)) {
-            throw std::invalid_argument("--maps: unknown map-width class \"" + w +
-                                        "\" (large, wide, narrow)");
+            std::string known;
+            for (MapWidth maps : kMapWidthClasses) {
+                known += (known.empty() ? "" : ", ") + std::string(map_width_name(maps));
+            }
+            throw std::invalid_argument("--maps: unknown map-width class \"" + w + "\" (" + known +
+                                        ")");
         }
     }
     for (const std::string &name : split(o.passes)) {
