@@ -35,7 +35,7 @@ double peak_flops() {
 }
 
 // Compiled pipelines, kept for the whole run: naive ones are shape generic
-// (one per pass), tuned ones one per tuning (the map-width classes differ),
+// (one per pass), tuned ones one per tuning (the layer classes differ),
 // autoscheduled ones are planned per shape.
 jit::LayerPipeline &pipeline(Pass pass, const Schedule &s) {
     static std::map<std::string, std::unique_ptr<jit::LayerPipeline>> cache;
@@ -107,7 +107,8 @@ void register_all() {
     for (Pass pass : {Pass::forward, Pass::backward, Pass::contribution}) {
         for (size_t l = 0; l < layers.size(); l++) {
             for (Schedule s : schedules) {
-                s.tuning = jit::of_pass(x86::kTunings.of(map_width_of(layers[l].out_size())), pass);
+                s.tuning = jit::of_pass(
+                    x86::kTunings.of(layer_class_of(layers[l].kernel, layers[l].out_size())), pass);
                 std::string name = std::string(jit::pass_name(pass)) + "/L" +
                                    std::to_string(l + 1) + "/" + s.name();
                 benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)

@@ -15,16 +15,16 @@ using coda::LayerVars;
 
 constexpr LayerShape kEstimate{32, 32, 64, 3, 1, 1, 16, 64};
 
-// Which tuning the CPU schedules use (see schedules/map_width.h).
-const std::map<std::string, coda::MapWidth> kMapWidths = [] {
-    std::map<std::string, coda::MapWidth> names;
-    for (coda::MapWidth w : coda::kMapWidthClasses) {
-        names[coda::map_width_name(w)] = w;
+// Which tuning the CPU schedules use (see schedules/layer_class.h).
+const std::map<std::string, coda::LayerClass> kLayerClassNames = [] {
+    std::map<std::string, coda::LayerClass> names;
+    for (coda::LayerClass c : coda::kLayerClasses) {
+        names[coda::layer_class_name(c)] = c;
     }
     return names;
 }();
 
-// Parameter and geometry inputs common to the three passes, and the map-width
+// Parameter and geometry inputs common to the three passes, and the layer
 // class of the tuning.
 #define CODA_LAYER_PARAMS                                                                          \
     Input<Buffer<float>> M{"M", 3};                                                                \
@@ -32,7 +32,8 @@ const std::map<std::string, coda::MapWidth> kMapWidths = [] {
     Input<int> kernel{"kernel", 3, 1, 15};                                                         \
     Input<int> stride{"stride", 1, 1, 4};                                                          \
     Input<int> pad{"pad", 1, 0, 7};                                                                \
-    GeneratorParam<coda::MapWidth> maps{"maps", coda::MapWidth::wide, kMapWidths};
+    GeneratorParam<coda::LayerClass> layer_class{"layer_class", coda::LayerClass::wide,            \
+                                                 kLayerClassNames};
 
 template<typename In, typename Scalar>
 void estimate_layer_params(In &M, In &b, Scalar &kernel, Scalar &stride, Scalar &pad) {
@@ -76,7 +77,7 @@ public:
         }
 
         if (!auto_schedule) {
-            coda::schedule_forward(f, v, get_target(), maps);
+            coda::schedule_forward(f, v, get_target(), layer_class);
         }
     }
 
@@ -123,7 +124,7 @@ public:
         coda::estimate_b(d_b, kEstimate);
 
         if (!auto_schedule) {
-            coda::schedule_backward(f, v, get_target(), maps);
+            coda::schedule_backward(f, v, get_target(), layer_class);
         }
     }
 
@@ -153,7 +154,7 @@ public:
         estimate_activation(g_input, kEstimate.in_channels);
 
         if (!auto_schedule) {
-            coda::schedule_contribution(f, v, get_target(), maps);
+            coda::schedule_contribution(f, v, get_target(), layer_class);
         }
     }
 

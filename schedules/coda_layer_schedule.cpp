@@ -25,31 +25,32 @@ Family family_of(const Halide::Target &target) {
                                " (supported: x86-64, arm-64, and GPU targets)");
 }
 
-const CpuTunings &tunings_of(Family f, MapWidth maps) {
-    return (f == Family::x86 ? x86::kTunings : arm::kTunings).of(maps);
+const CpuTunings &tunings_of(Family f, LayerClass layer_class) {
+    return (f == Family::x86 ? x86::kTunings : arm::kTunings).of(layer_class);
 }
 
 }  // namespace
 
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target,
-                      MapWidth maps) {
+                      LayerClass layer_class) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_forward(f, v, cuda::kTunings.forward)
-                          : cpu::schedule_forward(f, v, tunings_of(family, maps).forward);
+                          : cpu::schedule_forward(f, v, tunings_of(family, layer_class).forward);
 }
 
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
-                       MapWidth maps) {
+                       LayerClass layer_class) {
     Family family = family_of(target);
     family == Family::gpu ? gpu::schedule_backward(f, v, cuda::kTunings.backward)
-                          : cpu::schedule_backward(f, v, tunings_of(family, maps).backward);
+                          : cpu::schedule_backward(f, v, tunings_of(family, layer_class).backward);
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
-                           MapWidth maps) {
+                           LayerClass layer_class) {
     Family family = family_of(target);
-    family == Family::gpu ? gpu::schedule_contribution(f, v, cuda::kTunings.contribution)
-                          : cpu::schedule_contribution(f, v, tunings_of(family, maps).contribution);
+    family == Family::gpu
+        ? gpu::schedule_contribution(f, v, cuda::kTunings.contribution)
+        : cpu::schedule_contribution(f, v, tunings_of(family, layer_class).contribution);
 }
 
 }  // namespace coda

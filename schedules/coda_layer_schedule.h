@@ -9,17 +9,17 @@
 #include "Halide.h"
 
 #include "coda_layer_algorithm.h"
-#include "map_width.h"
+#include "layer_class.h"
 
 namespace coda {
 
-// `maps`: the map-width class whose tuning the CPU schedules use.
+// `layer_class`: the layer class whose tuning the CPU schedules use.
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target &target,
-                      MapWidth maps);
+                      LayerClass layer_class);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
-                       MapWidth maps);
+                       LayerClass layer_class);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
-                           MapWidth maps);
+                           LayerClass layer_class);
 
 // The knobs of the CPU schedules (the autotuner's search space).
 struct CpuTuning {
@@ -48,11 +48,14 @@ struct CpuTunings {
     CpuTuning forward, backward, contribution;
 };
 
-// A family's tunings, one set per map-width class.
+// A family's tunings, one set per layer class.
 struct FamilyTunings {
-    CpuTunings large, wide, narrow;
-    constexpr const CpuTunings &of(MapWidth w) const {
-        return w == MapWidth::large ? large : w == MapWidth::wide ? wide : narrow;
+    CpuTunings large, wide, narrow, pointwise;
+    constexpr const CpuTunings &of(LayerClass c) const {
+        return c == LayerClass::large    ? large
+               : c == LayerClass::wide   ? wide
+               : c == LayerClass::narrow ? narrow
+                                         : pointwise;
     }
 };
 

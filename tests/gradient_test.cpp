@@ -185,7 +185,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LayerGradient,
                                            GradCase{layer(4, 3, 8, 3, 2, 1, Norm::l2), 2, 7, 35},
                                            // Large maps (>= 32 columns, a third tuning).
                                            GradCase{layer(3, 5, 6, 3, 1, 1), 1, 4, 37},
-                                           GradCase{layer(4, 3, 8, 3, 1, 1, Norm::l2), 2, 3, 33}),
+                                           GradCase{layer(4, 3, 8, 3, 1, 1, Norm::l2), 2, 3, 33},
+                                           // 1x1 kernels (the pointwise libraries: the cases
+                                           // above with k = 1 run them too) on a wide map, with
+                                           // 10 channels as in a classifier head.
+                                           GradCase{layer(5, 10, 8, 1, 1, 0), 2, 6, 21}),
                          [](const ::testing::TestParamInfo<GradCase> &info) {
                              std::ostringstream s;
                              s << info.param;

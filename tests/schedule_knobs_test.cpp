@@ -56,9 +56,9 @@ std::vector<NamedTuning> tunings() {
             all.push_back({name, t});
         }
     };
-    for (MapWidth maps : kMapWidthClasses) {
-        const CpuTunings &t = x86::kTunings.of(maps);
-        std::string prefix = std::string("x86_") + map_width_name(maps) + "_";
+    for (LayerClass c : kLayerClasses) {
+        const CpuTunings &t = x86::kTunings.of(c);
+        std::string prefix = std::string("x86_") + layer_class_name(c) + "_";
         add(prefix + "forward", t.forward);
         add(prefix + "backward", t.backward);
         add(prefix + "contribution", t.contribution);

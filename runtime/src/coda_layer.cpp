@@ -7,14 +7,17 @@
 #include "coda_backward.h"
 #include "coda_backward_large.h"
 #include "coda_backward_narrow.h"
+#include "coda_backward_pointwise.h"
 #include "coda_contribution.h"
 #include "coda_contribution_large.h"
 #include "coda_contribution_narrow.h"
+#include "coda_contribution_pointwise.h"
 #include "coda_forward.h"
 #include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
+#include "coda_forward_pointwise.h"
 #include "heap_policy.h"
-#include "map_width.h"
+#include "layer_class.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"
 #include "coda_backward_opencl.h"
@@ -38,9 +41,9 @@ struct Kernels {
     decltype(&coda_contribution) contribution;
 };
 
-// CPU libraries come in one tuning per map-width class (see
-// schedules/map_width.h); GPU schedules have one.
-Kernels kernels(Device d, int out_width) {
+// CPU libraries come in one tuning per layer class (see
+// schedules/layer_class.h); GPU schedules have one.
+Kernels kernels(Device d, int kernel, int out_width) {
 #ifdef CODA_HAVE_GPU_LIBS
     if (d == Device::cuda) {
         return {coda_forward_cuda, coda_backward_cuda, coda_contribution_cuda};
@@ -50,12 +53,14 @@ Kernels kernels(Device d, int out_width) {
     }
 #endif
     (void)d;
-    switch (map_width_of(out_width)) {
-    case MapWidth::large:
+    switch (layer_class_of(kernel, out_width)) {
+    case LayerClass::large:
         return {coda_forward_large, coda_backward_large, coda_contribution_large};
-    case MapWidth::narrow:
+    case LayerClass::narrow:
         return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow};
-    case MapWidth::wide:
+    case LayerClass::pointwise:
+        return {coda_forward_pointwise, coda_backward_pointwise, coda_contribution_pointwise};
+    case LayerClass::wide:
         break;
     }
     return {coda_forward, coda_backward, coda_contribution};
@@ -224,7 +229,7 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
         run_pipeline(cfg, "forward",
-                     kernels(call.device, z.width())
+                     kernels(call.device, cfg.kernel, z.width())
                          .forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
                                   static_cast<int>(cfg.norm), y, z, n, q));
     }
@@ -257,7 +262,7 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy},
                         {&dx, &dv.C, &dv.M, &dv.b});
         run_pipeline(cfg, "backward",
-                     kernels(call.device, z.width())
+                     kernels(call.device, cfg.kernel, z.width())
                          .backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
                                    static_cast<int>(cfg.norm), z, y, n, q, dy, dx, dv.C, dv.M,
                                    dv.b));
@@ -286,7 +291,7 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
         run_pipeline(
             cfg, "contribution",
-            kernels(call.device, z.width())
+            kernels(call.device, cfg.kernel, z.width())
                 .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, classes, g, gi));
     }
     return g_input;

@@ -6,7 +6,11 @@
 #include "coda_layer_schedule.h"
 
 namespace coda::arm {
-// 4-lane vectors fill 8-wide maps too, so every map-width class shares one set.
+// 4-lane vectors fill 8-wide maps too, so every map-width class shares one set;
+// 1x1 layers take the x86 pointwise forward tile (blocks of 2 channels: a
+// 10-class head in blocks of 4 would be a sixth padding).
 constexpr CpuTunings kWide{{4, 1, 4, 16, 1, true}, {4, 4, 4, 16, 1, true}, {4, 2, 4, 16, 2, true}};
-constexpr FamilyTunings kTunings{kWide, kWide, kWide};
+constexpr CpuTunings kPointwise{
+    {4, 4, 2, 16, 64, true}, {4, 4, 4, 16, 1, true}, {4, 2, 4, 16, 2, true}};
+constexpr FamilyTunings kTunings{kWide, kWide, kWide, kPointwise};
 }  // namespace coda::arm

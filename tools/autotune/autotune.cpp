@@ -5,17 +5,15 @@
 // and writes the winners, with the machine, date and command, as
 // schedules/<family>/tuning.h. Never run in CI: the result is checked in.
 //
-// CPU: each pass is tuned separately for each map-width class of the model's
-// layers (schedules/map_width.h): output maps 32 or more columns wide, 16 to
-// 31, and narrower. Search: every register-tile shape (vector, rows, block) that fits
-// the registers, then coordinate descent over all knobs (each knob in turn
-// over all its values, the others held), repeated until a round changes
-// nothing. GPU: every block shape with every channel count, then the
-// parameter tiles (one tuning for all layers).
-// Objective: milliseconds per image summed over the layers and the requested
-// batch sizes (on a GPU: with the data on the device). Every candidate's
-// outputs are compared with the starting schedule's before it may win (same
-// algorithm, so any difference beyond float reassociation means a broken
+// CPU: each pass is tuned separately for each layer class of the model's
+// layers (schedules/layer_class.h): 1x1 kernels, then output maps 32 or more
+// columns wide, 16 to 31, and narrower. Search: every register-tile shape (vector, rows, block)
+// that fits the registers, then coordinate descent over all knobs (each knob in turn over all its
+// values, the others held), repeated until a round changes nothing. GPU: every block shape with
+// every channel count, then the parameter tiles (one tuning for all layers). Objective:
+// milliseconds per image summed over the layers and the requested batch sizes (on a GPU: with the
+// data on the device). Every candidate's outputs are compared with the starting schedule's before
+// it may win (same algorithm, so any difference beyond float reassociation means a broken
 // schedule).
 #include <CLI/CLI.hpp>
 
@@ -52,9 +50,9 @@ struct Options {
     std::string family = "x86";  // which checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
-    std::string evaluate;                    // tunings to time instead of searching
-    int layer = 0;                           // 1-based: time only this layer of the config (0: all)
-    std::string maps = "large,wide,narrow";  // map-width classes to tune (CPU)
+    std::string evaluate;  // tunings to time instead of searching
+    int layer = 0;         // 1-based: time only this layer of the config (0: all)
+    std::string classes = "large,wide,narrow,pointwise";  // layer classes to tune (CPU)
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -76,10 +74,24 @@ struct Knob {
 // Map rows per vector: 2 fills 16 lanes on 8-wide maps.
 constexpr int kRowsPerVector[] = {1, 2};
 
-std::vector<Knob> knobs_of(Pass pass) {
+// Channel blocks: powers of two, and any other block up to 8 that divides
+// every tuned layer's output channels (5 for a 10-class head), so that no
+// channel of a forward tile is padding.
+std::vector<int> blocks_for(const std::vector<LayerShape> &layers) {
+    std::vector<int> blocks = {2, 4, 8};
+    for (int b : {3, 5, 6, 7}) {
+        auto divides = [b](const LayerShape &l) { return l.out_channels % b == 0; };
+        if (!layers.empty() && std::all_of(layers.begin(), layers.end(), divides)) {
+            blocks.push_back(b);
+        }
+    }
+    return blocks;
+}
+
+std::vector<Knob> knobs_of(Pass pass, const std::vector<LayerShape> &layers) {
     std::vector<Knob> k = {{"vector", &CpuTuning::vector, {8, 16}},
                            {"rows", &CpuTuning::rows, {1, 2, 4, 8}},
-                           {"block", &CpuTuning::block, {2, 4, 8}}};
+                           {"block", &CpuTuning::block, blocks_for(layers)}};
     if (pass != Pass::backward) {  // passes that rebuild the dynamic weights from z
         k.push_back({"rank_unroll", &CpuTuning::rank_unroll, {1, 2, 4, 8, 16, 32, 64}});
     }
@@ -265,9 +277,10 @@ private:
 // knobs held: the shape's knobs interact through the register budget, so
 // changing one at a time cannot move between good shapes (e.g. 8x2x4 to
 // 16x4x2). Then coordinate descent over all knobs.
-void search(Tuner<CpuTuning> &tuner, Pass pass, const CpuTuning &start, int max_rounds) {
+void search(Tuner<CpuTuning> &tuner, Pass pass, const std::vector<LayerShape> &layers,
+            const CpuTuning &start, int max_rounds) {
     tuner.consider(start);
-    const std::vector<Knob> knobs = knobs_of(pass);  // vector, rows, block first
+    const std::vector<Knob> knobs = knobs_of(pass, layers);  // vector, rows, block first
     for (int vector : knobs[0].values) {
         for (int rows : knobs[1].values) {
             for (int block : knobs[2].values) {
@@ -306,7 +319,8 @@ void search(Tuner<CpuTuning> &tuner, Pass pass, const CpuTuning &start, int max_
 
 // GPU: every block shape (64 to 256 threads) with every number of channels
 // per thread, then the parameter tiles.
-void search(Tuner<GpuTuning> &tuner, Pass, const GpuTuning &start, int) {
+void search(Tuner<GpuTuning> &tuner, Pass, const std::vector<LayerShape> &, const GpuTuning &start,
+            int) {
     tuner.consider(start);
     const std::pair<int, int> blocks[] = {{8, 8}, {16, 8}, {32, 4}, {16, 16}};
     for (auto [x, y] : blocks) {
@@ -341,7 +355,7 @@ std::string today() {
 template<typename Tuning>
 struct PassResult {
     Pass pass;
-    MapWidth maps;  // the class tuned (GPU tunings cover both)
+    LayerClass layer_class;  // the class tuned (GPU tunings cover all)
     std::vector<LayerShape> layers;
     Tuning start, best;
     Evaluation start_eval, best_eval;
@@ -391,7 +405,7 @@ void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &resu
     for (const auto &r : results) {
         h << "// " << jit::pass_name(r.pass);
         if (!std::is_same_v<Tuning, GpuTuning>) {
-            h << ", " << map_width_name(r.maps) << " maps";
+            h << ", " << layer_class_name(r.layer_class) << " layers";
         }
         h << " (layers";
         for (const LayerShape &l : r.layers) {
@@ -415,9 +429,9 @@ void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &resu
     }
 }
 
-// kWide for MapWidth::wide, and so on.
-std::string constant_name(MapWidth maps) {
-    std::string name = map_width_name(maps);
+// kWide for LayerClass::wide, and so on.
+std::string constant_name(LayerClass layer_class) {
+    std::string name = layer_class_name(layer_class);
     name[0] = char(std::toupper(name[0]));
     return "k" + name;
 }
@@ -431,24 +445,24 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
                    cpu_model() + ", " + std::to_string(jit::threads()) + " threads",
                    jit::cpu_target(), command, batches, config,
                    "{vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}");
-    auto tuning_of = [&](Pass p, MapWidth maps) {
+    auto tuning_of = [&](Pass p, LayerClass layer_class) {
         for (const auto &r : results) {
-            if (r.pass == p && r.maps == maps) {
+            if (r.pass == p && r.layer_class == layer_class) {
                 return r.best;
             }
         }
-        return of_pass(checked_in(family).of(maps), p);  // not retuned this time
+        return of_pass(checked_in(family).of(layer_class), p);  // not retuned this time
     };
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::" << family
       << " {\n";
     std::string all;
-    for (MapWidth maps : kMapWidthClasses) {
-        std::string name = constant_name(maps);
+    for (LayerClass layer_class : kLayerClasses) {
+        std::string name = constant_name(layer_class);
         // As clang-format lays it out (the style check covers this file).
         h << "constexpr CpuTunings " << name << "{\n    "
-          << describe(tuning_of(Pass::forward, maps)) << ", "
-          << describe(tuning_of(Pass::backward, maps)) << ", "
-          << describe(tuning_of(Pass::contribution, maps)) << "};\n";
+          << describe(tuning_of(Pass::forward, layer_class)) << ", "
+          << describe(tuning_of(Pass::backward, layer_class)) << ", "
+          << describe(tuning_of(Pass::contribution, layer_class)) << "};\n";
         all += (all.empty() ? "" : ", ") + name;
     }
     h << "constexpr FamilyTunings kTunings{" << all << "};\n"
@@ -494,11 +508,11 @@ void write_atomically(const std::string &path, const std::string &text) {
     }
 }
 
-// The layers whose output maps fall in one width class.
-std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, MapWidth maps) {
+// The layers of one class.
+std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, LayerClass layer_class) {
     std::vector<LayerShape> of_class;
     for (const LayerShape &l : layers) {
-        if (map_width_of(l.out_size()) == maps) {
+        if (layer_class_of(l.kernel, l.out_size()) == layer_class) {
             of_class.push_back(l);
         }
     }
@@ -567,13 +581,13 @@ void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
 }
 
 template<typename Tuning>
-PassResult<Tuning> tune(Pass pass, MapWidth maps, const std::vector<LayerShape> &layers,
+PassResult<Tuning> tune(Pass pass, LayerClass layer_class, const std::vector<LayerShape> &layers,
                         const std::vector<int> &batches, const Options &o, const Tuning &start,
                         const Halide::Target &target) {
     Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
     tuner.warm_up(start);
-    PassResult<Tuning> r{pass, maps, layers, start, {}, tuner.evaluate(start), {}, 0};
-    search(tuner, pass, start, o.max_rounds);
+    PassResult<Tuning> r{pass, layer_class, layers, start, {}, tuner.evaluate(start), {}, 0};
+    search(tuner, pass, layers, start, o.max_rounds);
     r.best = tuner.best();
     r.best_eval = tuner.best_evaluation();
     r.evaluations = tuner.evaluations();
@@ -584,42 +598,42 @@ PassResult<Tuning> tune(Pass pass, MapWidth maps, const std::vector<LayerShape> 
     return r;
 }
 
-// CPU families: each pass per map-width class.
+// CPU families: each pass per layer class.
 std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
                      const Options &o, const std::string &command) {
     std::vector<PassResult<CpuTuning>> results;
-    const std::vector<std::string> wanted = split(o.maps);
+    const std::vector<std::string> wanted = split(o.classes);
     for (const std::string &w : wanted) {
-        auto named = [&](MapWidth maps) { return w == map_width_name(maps); };
-        if (std::none_of(kMapWidthClasses.begin(), kMapWidthClasses.end(), named)) {
+        auto named = [&](LayerClass layer_class) { return w == layer_class_name(layer_class); };
+        if (std::none_of(kLayerClasses.begin(), kLayerClasses.end(), named)) {
             std::string known;
-            for (MapWidth maps : kMapWidthClasses) {
-                known += (known.empty() ? "" : ", ") + std::string(map_width_name(maps));
+            for (LayerClass layer_class : kLayerClasses) {
+                known += (known.empty() ? "" : ", ") + std::string(layer_class_name(layer_class));
             }
-            throw std::invalid_argument("--maps: unknown map-width class \"" + w + "\" (" + known +
+            throw std::invalid_argument("--classes: unknown layer class \"" + w + "\" (" + known +
                                         ")");
         }
     }
     for (const std::string &name : split(o.passes)) {
         Pass pass = jit::parse_pass(name);
-        for (MapWidth maps : kMapWidthClasses) {
-            std::vector<LayerShape> of_class = layers_of(layers, maps);
-            if (of_class.empty() ||
-                std::find(wanted.begin(), wanted.end(), map_width_name(maps)) == wanted.end()) {
+        for (LayerClass layer_class : kLayerClasses) {
+            std::vector<LayerShape> of_class = layers_of(layers, layer_class);
+            if (of_class.empty() || std::find(wanted.begin(), wanted.end(),
+                                              layer_class_name(layer_class)) == wanted.end()) {
                 continue;
             }
-            std::printf("Tuning %s on %zu layers with %s maps, batches %s, %d threads\n",
-                        name.c_str(), of_class.size(), map_width_name(maps), o.batches.c_str(),
+            std::printf("Tuning %s on %zu %s layers, batches %s, %d threads\n", name.c_str(),
+                        of_class.size(), layer_class_name(layer_class), o.batches.c_str(),
                         jit::threads());
-            results.push_back(tune(pass, maps, of_class, batches, o,
-                                   of_pass(checked_in(o.family).of(maps), pass),
+            results.push_back(tune(pass, layer_class, of_class, batches, o,
+                                   of_pass(checked_in(o.family).of(layer_class), pass),
                                    jit::cpu_target()));
         }
     }
     return cpu_header(results, command, batches, o.config, o.family);
 }
 
-// GPU: each pass over all layers (one tuning for every map width).
+// GPU: each pass over all layers (one tuning for every layer class).
 std::string tune_gpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
                      const Options &o, const std::string &command) {
     std::vector<PassResult<GpuTuning>> results;
@@ -627,7 +641,7 @@ std::string tune_gpu(const std::vector<LayerShape> &layers, const std::vector<in
         Pass pass = jit::parse_pass(name);
         std::printf("Tuning %s on %zu layers for %s, batches %s\n", name.c_str(), layers.size(),
                     jit::cuda_target().to_string().c_str(), o.batches.c_str());
-        results.push_back(tune(pass, MapWidth::wide, layers, batches, o,
+        results.push_back(tune(pass, LayerClass::wide, layers, batches, o,
                                of_pass(cuda::kTunings, pass), jit::cuda_target()));
     }
     return gpu_header(results, command, batches, o.config);
@@ -656,8 +670,8 @@ int main(int argc, char **argv) {
         "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1,1;16,4,2,32,64,1,2\" "
         "(knobs in CpuTuning order, or GpuTuning's with --family cuda), and print "
         "ms/img per layer; writes nothing");
-    app.add_option("--maps", o.maps,
-                   "comma-separated map-width classes to tune (CPU; the others keep the "
+    app.add_option("--classes", o.classes,
+                   "comma-separated layer classes to tune (CPU; the others keep the "
                    "checked-in tuning)");
     app.add_option("--layer", o.layer,
                    "time only this layer of the model (1-based), e.g. to "
