@@ -564,11 +564,16 @@ template<typename Tuning>
 void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
                    const std::vector<int> &batches, const Options &o,
                    const Halide::Target &target) {
-    Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
+    std::vector<Tuning> tunings;
     std::stringstream list(o.evaluate);
     for (std::string text; std::getline(list, text, ';');) {
-        Tuning t;
-        parse_tuning(text, t);
+        parse_tuning(text, tunings.emplace_back());
+    }
+    Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
+    // A process's first timed pipeline runs slow (up to 1.7x at batch 1:
+    // first-touch allocations), whichever tuning it is.
+    tuner.warm_up(tunings.front());
+    for (const Tuning &t : tunings) {
         Evaluation e = tuner.evaluate(t);
         for (size_t b = 0; b < e.ms_img.size(); b++) {
             std::printf("    batch %d ms/img:", batches[b]);
