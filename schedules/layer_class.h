@@ -28,17 +28,9 @@ inline LayerClass layer_class_of(int kernel, int out_width) {
 }
 
 inline const char *layer_class_name(LayerClass c) {
-    switch (c) {
-    case LayerClass::large:
-        return "large";
-    case LayerClass::wide:
-        return "wide";
-    case LayerClass::narrow:
-        return "narrow";
-    case LayerClass::pointwise:
-        break;
-    }
-    return "pointwise";
+    constexpr const char *names[] = {"large", "wide", "narrow", "pointwise"};  // enum order
+    static_assert(sizeof names / sizeof *names == kLayerClasses.size());
+    return names[static_cast<int>(c)];
 }
 
 }  // namespace coda

@@ -7,13 +7,15 @@
 //
 // CPU: each pass is tuned separately for each layer class of the model's
 // layers (schedules/layer_class.h): 1x1 kernels, then output maps 32 or more
-// columns wide, 16 to 31, and narrower. Search: every register-tile shape (vector, rows, block)
-// that fits the registers, then coordinate descent over all knobs (each knob in turn over all its
-// values, the others held), repeated until a round changes nothing. GPU: every block shape with
-// every channel count, then the parameter tiles (one tuning for all layers). Objective:
-// milliseconds per image summed over the layers and the requested batch sizes (on a GPU: with the
-// data on the device). Every candidate's outputs are compared with the starting schedule's before
-// it may win (same algorithm, so any difference beyond float reassociation means a broken
+// columns wide, 16 to 31, and narrower. Search: every register-tile shape
+// (vector, rows, block) that fits the registers, then coordinate descent over
+// all knobs (each knob in turn over all its values, the others held),
+// repeated until a round changes nothing. GPU: every block shape with every
+// channel count, then the parameter tiles (one tuning for all layers).
+// Objective: milliseconds per image summed over the layers and the requested
+// batch sizes (on a GPU: with the data on the device). Every candidate's
+// outputs are compared with the starting schedule's before it may win (same
+// algorithm, so any difference beyond float reassociation means a broken
 // schedule).
 #include <CLI/CLI.hpp>
 
@@ -42,6 +44,15 @@ using jit::model_layers;
 using jit::of_pass;
 using jit::Pass;
 
+// "large,wide,narrow,pointwise": every layer class, as --classes names them.
+std::string all_class_names() {
+    std::string names;
+    for (LayerClass c : kLayerClasses) {
+        names += (names.empty() ? "" : ",") + std::string(layer_class_name(c));
+    }
+    return names;
+}
+
 struct Options {
     std::string config = CODA_SOURCE_DIR "/configs/cifar10_9l_s.cfg";
     std::string passes = "forward,backward,contribution";
@@ -52,7 +63,7 @@ struct Options {
     int max_rounds = 3;
     std::string evaluate;  // tunings to time instead of searching
     int layer = 0;         // 1-based: time only this layer of the config (0: all)
-    std::string classes = "large,wide,narrow,pointwise";  // layer classes to tune (CPU)
+    std::string classes = all_class_names();  // layer classes to tune (CPU)
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -611,12 +622,8 @@ std::string tune_cpu(const std::vector<LayerShape> &layers, const std::vector<in
     for (const std::string &w : wanted) {
         auto named = [&](LayerClass layer_class) { return w == layer_class_name(layer_class); };
         if (std::none_of(kLayerClasses.begin(), kLayerClasses.end(), named)) {
-            std::string known;
-            for (LayerClass layer_class : kLayerClasses) {
-                known += (known.empty() ? "" : ", ") + std::string(layer_class_name(layer_class));
-            }
-            throw std::invalid_argument("--classes: unknown layer class \"" + w + "\" (" + known +
-                                        ")");
+            throw std::invalid_argument("--classes: unknown layer class \"" + w + "\" (" +
+                                        all_class_names() + ")");
         }
     }
     for (const std::string &name : split(o.passes)) {
