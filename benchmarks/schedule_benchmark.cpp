@@ -5,7 +5,9 @@
 // autoschedulers planning for that exact shape. All are compiled with the JIT
 // for the same target, so only the schedule differs.
 //
-// Names: <pass>/L<i>/<schedule>/batch:<B>. Counters: GFLOP/s (reference FLOP
+// The backward runs in both algorithm forms (see applies() below).
+// Names: <pass>/L<i>/<schedule>/batch:<B>, pass backward_materialized for
+// the materialised form. Counters: GFLOP/s (reference FLOP
 // count), pct_peak (of the FMA peak measured in this run), ms/img, compile_s.
 // Adams2019 runs with beam size 1 (HL_BEAM_SIZE, unless set): its default beam
 // of 32 needs over 23 GB on this pipeline (shared/notes/performance.md).
@@ -16,6 +18,7 @@
 #include <memory>
 #include <tuple>
 
+#include "backward_form.h"
 #include "coda/model_config.h"
 #include "flops.h"
 #include "fma_peak.h"
@@ -63,9 +66,9 @@ double pass_flops(Pass pass, const LayerShape &s) {
     LayerConfig c;
     c.in_channels = s.in_channels, c.out_channels = s.out_channels, c.rank = s.rank;
     c.kernel = s.kernel, c.stride = s.stride, c.pad = s.pad;
-    const bench::Pass counted = pass == Pass::forward    ? bench::Pass::forward
-                                : pass == Pass::backward ? bench::Pass::backward
-                                                         : bench::Pass::contribution;
+    const bench::Pass counted = pass == Pass::forward        ? bench::Pass::forward
+                                : pass == Pass::contribution ? bench::Pass::contribution
+                                                             : bench::Pass::backward;
     return double(s.batch) * s.out_size() * s.out_size() * bench::flops_per_position(c, counted);
 }
 
@@ -95,6 +98,27 @@ void run(benchmark::State &state, Pass pass, LayerShape shape, Schedule schedule
     }
 }
 
+// Which schedules of a pass run on a layer at a batch size. The backward is
+// timed in both algorithm forms (the materialised one where the layer's class
+// has a library for it), the autoschedulers planning each; the tuned schedule
+// only in the form the runtime picks there (schedules/backward_form.h), so
+// its row is what the runtime runs. Naive: the low-rank form only.
+bool applies(Pass pass, const LayerShape &l, int batch, Schedule::Kind kind) {
+    if (pass != Pass::backward && pass != Pass::backward_materialized) {
+        return true;
+    }
+    LayerClass c = layer_class_of(l.kernel, l.out_size());
+    bool materialized = pass == Pass::backward_materialized;
+    if (materialized && !has_materialized_backward(c)) {
+        return false;
+    }
+    if (kind == Schedule::Kind::tuned) {
+        size_t positions = size_t(batch) * l.out_size() * l.out_size();
+        return materialized == materialize_backward(c, positions, l.out_channels, l.patch_len());
+    }
+    return !(materialized && kind == Schedule::Kind::naive);
+}
+
 void register_all() {
     std::vector<Schedule> schedules(5);
     schedules[1].kind = Schedule::Kind::naive;
@@ -104,19 +128,25 @@ void register_all() {
         schedules[2 + i].autoscheduler = autoschedulers[i];
     }
     std::vector<LayerShape> layers = jit::model_layers(load_config(CODA_CIFAR_CONFIG_FILE).model);
-    for (Pass pass : {Pass::forward, Pass::backward, Pass::contribution}) {
+    for (Pass pass :
+         {Pass::forward, Pass::backward, Pass::backward_materialized, Pass::contribution}) {
         for (size_t l = 0; l < layers.size(); l++) {
-            for (Schedule s : schedules) {
-                s.tuning = jit::of_pass(
-                    x86::kTunings.of(layer_class_of(layers[l].kernel, layers[l].out_size())), pass);
-                std::string name = std::string(jit::pass_name(pass)) + "/L" +
-                                   std::to_string(l + 1) + "/" + s.name();
-                benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)
-                    ->Arg(64)
-                    ->Arg(1)
-                    ->ArgName("batch")
-                    ->Unit(benchmark::kMillisecond)
-                    ->UseManualTime();
+            for (int batch : {64, 1}) {
+                for (Schedule s : schedules) {
+                    if (!applies(pass, layers[l], batch, s.kind)) {
+                        continue;
+                    }
+                    s.tuning = jit::of_pass(
+                        x86::kTunings.of(layer_class_of(layers[l].kernel, layers[l].out_size())),
+                        pass);
+                    std::string name = std::string(jit::pass_name(pass)) + "/L" +
+                                       std::to_string(l + 1) + "/" + s.name();
+                    benchmark::RegisterBenchmark(name.c_str(), run, pass, layers[l], s)
+                        ->Arg(batch)
+                        ->ArgName("batch")
+                        ->Unit(benchmark::kMillisecond)
+                        ->UseManualTime();
+                }
             }
         }
     }

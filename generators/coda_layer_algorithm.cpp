@@ -63,6 +63,19 @@ DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometr
     return p;
 }
 
+namespace {
+
+// w_o = M_o z + b_o for every (position, o, d) (spec 1.4).
+Func dynamic_weights(const char *name, Func M, Func b, Func code, RDom over_rank,
+                     const LayerVars &v) {
+    Func w(name);
+    w(v.x, v.y, v.o, v.d, v.n) = b(v.o, v.d);
+    w(v.x, v.y, v.o, v.d, v.n) += M(over_rank, v.o, v.d) * code(v.x, v.y, over_rank, v.n);
+    return w;
+}
+
+}  // namespace
+
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v) {
     ForwardFuncs f;
@@ -79,9 +92,7 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
 
     // The dynamic weights: a schedule must compute them per tile, next to
     // their only consumer (the align reduction), never for the whole layer.
-    f.weights = Func("weights");
-    f.weights(v.x, v.y, v.o, v.d, v.n) = b(v.o, v.d);
-    f.weights(v.x, v.y, v.o, v.d, v.n) += M(rr, v.o, v.d) * f.code(v.x, v.y, rr, v.n);
+    f.weights = dynamic_weights("weights", M, b, f.code, rr, v);
 
     // {a, s} = {w.x, ||w||^2} in one sweep over the patch.
     f.align = Func("align");
@@ -104,10 +115,12 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
     return f;
 }
 
-BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func output,
-                            Func norm, Func wnorm, Func d_output, Expr norm_kind,
-                            const LayerGeometry &g, const LayerVars &v) {
-    BackwardFuncs f;
+namespace {
+
+// The inputs of either backward form and the per-position coefficients.
+void begin_backward(BackwardBase &f, Func input_padded, Func C, Func M, Func b, Func code,
+                    Func output, Func norm, Func wnorm, Func d_output, Expr norm_kind,
+                    const LayerGeometry &g, const LayerVars &v) {
     f.C = C, f.M = M, f.b = b;
     f.input_padded = input_padded;
     f.code = code;
@@ -116,14 +129,8 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.over_out = RDom(0, g.out_channels, "over_out");
     f.over_rank_out = RDom(0, g.rank, 0, g.out_channels, "over_rank_out");
     f.over_positions = RDom(0, g.out_width, 0, g.out_height, 0, g.batch, "over_positions");
-    RDom rd = f.over_patch, rr = f.over_rank, ro = f.over_out, rro = f.over_rank_out;
-    RDom rp = f.over_positions;
-    Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, r2 = v.r2, d = v.d;
+    Var x = v.x, y = v.y, n = v.n, o = v.o;
     f.patch = unfold(input_padded, g, v);
-
-    f.proj = Func("proj");
-    f.proj(x, y, r, o, n) = 0.0f;
-    f.proj(x, y, r, o, n) += M(r, o, rd) * f.patch(x, y, rd, n);
 
     // a_o = w_o.x = y_o * n_o and ||w_o|| come from the forward pass, which
     // computed them from the weights themselves.
@@ -135,6 +142,54 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.gamma(x, y, o, n) = f.coeffs(x, y, o, n)[0];
     f.delta = Func("delta");
     f.delta(x, y, o, n) = f.coeffs(x, y, o, n)[1];
+}
+
+// dx_patch = direct path + C^T dz and its fold; dC; db = sum_p dL/dw_o,
+// with the w_o part written through z: X^T gamma_o + M_o (Z^T delta_o) +
+// (sum delta_o) b_o.
+void finish_backward(BackwardBase &f, Func direct_d_patch, const LayerGeometry &g,
+                     const LayerVars &v) {
+    Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, d = v.d;
+    RDom rr = f.over_rank, rp = f.over_positions;
+    f.d_patch = Func("d_patch");
+    f.d_patch(x, y, d, n) = direct_d_patch(x, y, d, n);
+    f.d_patch(x, y, d, n) += f.C(d, rr) * f.d_code(x, y, rr, n);
+    f.fold = fold(f.d_patch, g, v);
+
+    f.patch_d_code = Func("patch_d_code");
+    f.patch_d_code(d, r) = 0.0f;
+    f.patch_d_code(d, r) += f.d_code(rp.x, rp.y, r, rp.z) * f.patch(rp.x, rp.y, d, rp.z);
+    f.d_C = Func("d_C");
+    f.d_C(d, r) = f.patch_d_code(d, r);
+
+    Expr gamma_p = f.gamma(rp.x, rp.y, o, rp.z), delta_p = f.delta(rp.x, rp.y, o, rp.z);
+    f.delta_code = Func("delta_code");
+    f.delta_code(r, o) = 0.0f;
+    f.delta_code(r, o) += delta_p * f.code(rp.x, rp.y, r, rp.z);
+    f.delta_sum = Func("delta_sum");
+    f.delta_sum(o) = 0.0f;
+    f.delta_sum(o) += delta_p;
+    f.patch_gamma = Func("patch_gamma");
+    f.patch_gamma(o, d) = 0.0f;
+    f.patch_gamma(o, d) += gamma_p * f.patch(rp.x, rp.y, d, rp.z);
+    f.d_b = Func("d_b");
+    f.d_b(o, d) = f.patch_gamma(o, d) + f.b(o, d) * f.delta_sum(o);
+    f.d_b(o, d) += f.M(rr, o, d) * f.delta_code(rr, o);
+}
+
+}  // namespace
+
+BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func output,
+                            Func norm, Func wnorm, Func d_output, Expr norm_kind,
+                            const LayerGeometry &g, const LayerVars &v) {
+    BackwardFuncs f;
+    begin_backward(f, input_padded, C, M, b, code, output, norm, wnorm, d_output, norm_kind, g, v);
+    RDom rd = f.over_patch, rr = f.over_rank, ro = f.over_out, rp = f.over_positions;
+    Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, r2 = v.r2, d = v.d;
+
+    f.proj = Func("proj");
+    f.proj(x, y, r, o, n) = 0.0f;
+    f.proj(x, y, r, o, n) += M(r, o, rd) * f.patch(x, y, rd, n);
 
     // Per-step Gram terms of M (spec 3.3).
     f.gram = Func("gram");
@@ -153,21 +208,11 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.d_code(x, y, r, n) += f.gamma(x, y, ro, n) * f.proj(x, y, r, ro, n) +
                             f.delta(x, y, ro, n) * f.gram_code(x, y, r, ro, n);
 
-    // dx_patch = sum_o gamma_o w_o + C^T dz; then fold back to pixels.
     f.direct = direct_path(f.gamma, code, M, b, g, v);
-    f.d_patch = Func("d_patch");
-    f.d_patch(x, y, d, n) = f.direct.d_patch(x, y, d, n);
-    f.d_patch(x, y, d, n) += C(d, rr) * f.d_code(x, y, rr, n);
-    f.fold = fold(f.d_patch, g, v);
+    finish_backward(f, f.direct.d_patch, g, v);
 
-    f.patch_d_code = Func("patch_d_code");
-    f.patch_d_code(d, r) = 0.0f;
-    f.patch_d_code(d, r) += f.d_code(rp.x, rp.y, r, rp.z) * f.patch(rp.x, rp.y, d, rp.z);
-    f.d_C = Func("d_C");
-    f.d_C(d, r) = f.patch_d_code(d, r);
-
-    // dL/dw_o = gamma_o x + delta_o w_o, contracted with z (for M) and 1 (for b):
-    // the w_o part becomes M_o (Z^T diag(delta_o) Z) + b_o (delta_o^T Z).
+    // dL/dw_o = gamma_o x + delta_o w_o, contracted with z: the w_o part
+    // becomes M_o (Z^T diag(delta_o) Z) + b_o (delta_o^T Z).
     Expr gamma_p = f.gamma(rp.x, rp.y, o, rp.z), delta_p = f.delta(rp.x, rp.y, o, rp.z);
     f.patch_coeff_code = Func("patch_coeff_code");
     f.patch_coeff_code(r, o, d) = 0.0f;
@@ -176,15 +221,6 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.code_delta_code = Func("code_delta_code");
     f.code_delta_code(r2, r, o) = 0.0f;
     f.code_delta_code(r2, r, o) += code(rp.x, rp.y, r2, rp.z) * delta_p * code(rp.x, rp.y, r, rp.z);
-    f.delta_code = Func("delta_code");
-    f.delta_code(r, o) = 0.0f;
-    f.delta_code(r, o) += delta_p * code(rp.x, rp.y, r, rp.z);
-    f.delta_sum = Func("delta_sum");
-    f.delta_sum(o) = 0.0f;
-    f.delta_sum(o) += delta_p;
-    f.patch_gamma = Func("patch_gamma");
-    f.patch_gamma(o, d) = 0.0f;
-    f.patch_gamma(o, d) += gamma_p * f.patch(rp.x, rp.y, d, rp.z);
 
     // code_delta_code is symmetric in (r2, r): read with r first, so that
     // consecutive r are adjacent.
@@ -195,9 +231,39 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.d_M = Func("d_M");
     f.d_M(r, o, d) =
         f.patch_coeff_code(r, o, d) + b(o, d) * f.delta_code(r, o) + f.mix_code_delta(r, o, d);
-    f.d_b = Func("d_b");
-    f.d_b(o, d) = f.patch_gamma(o, d) + b(o, d) * f.delta_sum(o);
-    f.d_b(o, d) += M(rr, o, d) * f.delta_code(rr, o);
+    return f;
+}
+
+MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, Func M, Func b,
+                                                     Func code, Func output, Func norm, Func wnorm,
+                                                     Func d_output, Expr norm_kind,
+                                                     const LayerGeometry &g, const LayerVars &v) {
+    MaterializedBackwardFuncs f;
+    begin_backward(f, input_padded, C, M, b, code, output, norm, wnorm, d_output, norm_kind, g, v);
+    f.over_out_patch = RDom(0, g.out_channels, 0, g.patch_len(), "over_out_patch");
+    RDom rod = f.over_out_patch, ro = f.over_out, rp = f.over_positions;
+    Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, d = v.d;
+
+    f.weights = dynamic_weights("weights", M, b, code, f.over_rank, v);
+    f.d_weights = Func("d_weights");
+    f.d_weights(x, y, o, d, n) =
+        f.gamma(x, y, o, n) * f.patch(x, y, d, n) + f.delta(x, y, o, n) * f.weights(x, y, o, d, n);
+
+    // dz_r = sum_{o,d} M[r,o,d] dL/dw_od
+    f.d_code = Func("d_code");
+    f.d_code(x, y, r, n) = 0.0f;
+    f.d_code(x, y, r, n) += M(r, rod.x, rod.y) * f.d_weights(x, y, rod.x, rod.y, n);
+
+    f.direct_d_patch = Func("direct_d_patch");
+    f.direct_d_patch(x, y, d, n) = 0.0f;
+    f.direct_d_patch(x, y, d, n) += f.gamma(x, y, ro, n) * f.weights(x, y, ro, d, n);
+    finish_backward(f, f.direct_d_patch, g, v);
+
+    f.weights_code = Func("weights_code");
+    f.weights_code(r, o, d) = 0.0f;
+    f.weights_code(r, o, d) += f.d_weights(rp.x, rp.y, o, d, rp.z) * code(rp.x, rp.y, r, rp.z);
+    f.d_M = Func("d_M");
+    f.d_M(r, o, d) = f.weights_code(r, o, d);
     return f;
 }
 
@@ -211,10 +277,7 @@ ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g
     f.coeff = Func("coeff");
     f.coeff(v.x, v.y, v.o, v.k, v.n) =
         g_output(v.x, v.y, v.o, v.n * classes + v.k) / norm(v.x, v.y, v.o, v.n);
-    f.weights = Func("detached_weights");
-    f.weights(v.x, v.y, v.o, v.d, v.n) = b(v.o, v.d);
-    f.weights(v.x, v.y, v.o, v.d, v.n) +=
-        M(f.over_rank, v.o, v.d) * code(v.x, v.y, f.over_rank, v.n);
+    f.weights = dynamic_weights("detached_weights", M, b, code, f.over_rank, v);
     f.class_d_patch = Func("class_d_patch");
     f.class_d_patch(v.x, v.y, v.d, v.k, v.n) = 0.0f;
     f.class_d_patch(v.x, v.y, v.d, v.k, v.n) +=

@@ -89,36 +89,60 @@ struct ForwardFuncs {
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v);
 
-// Backward in the low-rank form of spec 3.3: every term is a GEMM over the
-// rank code, the patches and per-position scalars, so the O*D dynamic weights
-// are never formed (not even per tile).
-struct BackwardFuncs {
+// What both backward forms share: the norm coefficients, dx_patch = direct
+// path + C^T dz and its fold, and dC, db (db in the low-rank form of spec 3.3,
+// which needs no weights). d_code and d_M are defined by the form.
+struct BackwardBase {
     Func C, M, b;  // the parameters as given
     Func input_padded, patch;
     Func code;    // z from the forward pass                   (x, y, r, n)
-    Func proj;    // u_o = M_o^T x_patch                     (x, y, r, o, n)
     Func coeffs;  // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
     Func gamma, delta;
+    Func d_code;        // dL/dz                                     (x, y, r, n)
+    Func d_patch;       // dL/dx_patch                               (x, y, d, n)
+    Fold fold;          //
+    Func patch_d_code;  // sum_p x_d dz_r                     (d, r)
+    Func delta_code;    // sum_p delta_o z_r                  (r, o)
+    Func delta_sum;     // sum_p delta_o                      (o)
+    Func patch_gamma;   // sum_p gamma_o x_d                  (o, d)
+    Func d_C, d_M, d_b;
+    RDom over_patch, over_rank, over_out, over_rank_out, over_positions;
+};
+
+// Backward in the low-rank form of spec 3.3: every term is a GEMM over the
+// rank code, the patches and per-position scalars, so the O*D dynamic weights
+// are never formed (not even per tile). Its Gram terms cost O*D*r^2 per call
+// whatever the batch: the form for large batches.
+struct BackwardFuncs : BackwardBase {
+    Func proj;       // u_o = M_o^T x_patch                     (x, y, r, o, n)
     Func gram;       // G_o = M_o^T M_o                           (r, r2, o)
     Func gram_bias;  // c_o = M_o^T b_o                           (r, o)
     Func gram_code;  // G_o z                                     (x, y, r, o, n)
-    Func d_code;     // dL/dz                                     (x, y, r, n)
     DirectPath direct;
-    Func d_patch;  // dL/dx_patch                               (x, y, d, n)
-    Fold fold;
-    Func patch_d_code;      // sum_p x_d dz_r                     (d, r)
     Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)
     Func code_delta_code;   // sum_p delta_o z_r2 z_r            (r2, r, o)
     Func mix_code_delta;    // M_o times code_delta_code          (r, o, d)
-    Func delta_code;        // sum_p delta_o z_r                  (r, o)
-    Func delta_sum;         // sum_p delta_o                      (o)
-    Func patch_gamma;       // sum_p gamma_o x_d                  (o, d)
-    Func d_C, d_M, d_b;
-    RDom over_patch, over_rank, over_out, over_rank_out, over_positions;
 };
 BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code, Func output,
                             Func norm, Func wnorm, Func d_output, Expr norm_kind,
                             const LayerGeometry &g, const LayerVars &v);
+
+// Backward with the dynamic weights materialised (spec 3.2): w and dL/dw for
+// every position of the call, then dz, dM and the direct path each one GEMM
+// (or less) over them: about 3 O*D*r multiply-adds per position against the
+// low-rank form's 4 + 2r/D plus its Gram terms. w is B*P*O*D floats, so the
+// runtime uses this form only for small calls (batch 1 on the CIFAR net).
+struct MaterializedBackwardFuncs : BackwardBase {
+    Func weights;         // w = M z + b                           (x, y, o, d, n)
+    Func d_weights;       // dL/dw = gamma x + delta w             (x, y, o, d, n)
+    Func direct_d_patch;  // sum_o gamma_o w_o                     (x, y, d, n)
+    Func weights_code;    // sum_p dL/dw_od z_r                    (r, o, d)
+    RDom over_out_patch;  // (o, d)
+};
+MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, Func M, Func b,
+                                                     Func code, Func output, Func norm, Func wnorm,
+                                                     Func d_output, Expr norm_kind,
+                                                     const LayerGeometry &g, const LayerVars &v);
 
 // Explanation pass (spec 4.1): g pushed back with w and the norm detached,
 // for `classes` upstream gradients per image (one per explained class; row

@@ -101,10 +101,26 @@ public:
     Output<Buffer<float>> d_M{"d_M", 3};
     Output<Buffer<float>> d_b{"d_b", 2};
 
+    // The low-rank form (spec 3.3) or the materialised one (spec 3.2), see
+    // generators/coda_layer_algorithm.h.
+    GeneratorParam<bool> materialized{"materialized", false};
+
     void generate() {
+        if (materialized) {
+            build<coda::MaterializedBackwardFuncs>();
+        } else {
+            build<coda::BackwardFuncs>();
+        }
+    }
+
+private:
+    LayerVars v;
+
+    template<typename Funcs>
+    void build() {
         using Saved = coda::SavedForward<Input<Buffer<float>>>;
-        auto f = coda::backward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind,
-                                         Saved{code, output, norm, wnorm}, d_output, v);
+        auto f = coda::backward_pipeline<Funcs>(input, C, M, b, kernel, stride, pad, norm_kind,
+                                                Saved{code, output, norm, wnorm}, d_output, v);
         d_input = f.fold.d_input;
         d_C = f.d_C;
         d_M = f.d_M;
@@ -127,9 +143,6 @@ public:
             coda::schedule_backward(f, v, get_target(), layer_class);
         }
     }
-
-private:
-    LayerVars v;
 };
 
 class CodaContribution : public Generator<CodaContribution> {

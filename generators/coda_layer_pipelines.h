@@ -3,6 +3,8 @@
 // benchmark schedules (ImageParam, Param<int>): both build the very same Funcs.
 #pragma once
 
+#include <type_traits>
+
 #include "Halide.h"
 
 #include "coda_layer_algorithm.h"
@@ -45,11 +47,12 @@ struct SavedForward {
     const Buffer &code, &output, &norm, &wnorm;
 };
 
-template<typename Buffer>
-BackwardFuncs backward_pipeline(const Buffer &input, const Buffer &C, const Buffer &M,
-                                const Buffer &b, Expr kernel, Expr stride, Expr pad, Expr norm_kind,
-                                const SavedForward<Buffer> &saved, const Buffer &d_output,
-                                const LayerVars &v) {
+// Funcs: BackwardFuncs (low-rank form) or MaterializedBackwardFuncs.
+template<typename Funcs, typename Buffer>
+Funcs backward_pipeline(const Buffer &input, const Buffer &C, const Buffer &M, const Buffer &b,
+                        Expr kernel, Expr stride, Expr pad, Expr norm_kind,
+                        const SavedForward<Buffer> &saved, const Buffer &d_output,
+                        const LayerVars &v) {
     LayerGeometry g{kernel,
                     stride,
                     pad,
@@ -60,8 +63,15 @@ BackwardFuncs backward_pipeline(const Buffer &input, const Buffer &C, const Buff
                     d_output.dim(1).extent(),
                     d_output.dim(3).extent()};
     Func padded = Halide::BoundaryConditions::constant_exterior(input, 0.0f);
-    return coda_backward(padded, edge(C), edge(M), edge(b), edge(saved.code), edge(saved.output),
-                         edge(saved.norm), edge(saved.wnorm), edge(d_output), norm_kind, g, v);
+    constexpr auto algorithm = [] {
+        if constexpr (std::is_same_v<Funcs, MaterializedBackwardFuncs>) {
+            return &coda_backward_materialized;
+        } else {
+            return &coda_backward;
+        }
+    }();
+    return algorithm(padded, edge(C), edge(M), edge(b), edge(saved.code), edge(saved.output),
+                     edge(saved.norm), edge(saved.wnorm), edge(d_output), norm_kind, g, v);
 }
 
 template<typename Buffer>

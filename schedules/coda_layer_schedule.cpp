@@ -45,6 +45,15 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Targe
                           : cpu::schedule_backward(f, v, tunings_of(family, layer_class).backward);
 }
 
+void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v,
+                       const Halide::Target &target, LayerClass layer_class) {
+    Family family = family_of(target);
+    if (family == Family::gpu) {
+        throw Halide::CompileError("CoDA layer: the materialized backward has no GPU schedule");
+    }
+    cpu::schedule_backward(f, v, tunings_of(family, layer_class).backward);
+}
+
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
                            LayerClass layer_class) {
     Family family = family_of(target);

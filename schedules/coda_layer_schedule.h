@@ -18,6 +18,9 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const Halide::Target 
                       LayerClass layer_class);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const Halide::Target &target,
                        LayerClass layer_class);
+// CPU targets only (the GPU libraries run the low-rank form at every batch).
+void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v,
+                       const Halide::Target &target, LayerClass layer_class);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
                            LayerClass layer_class);
 
@@ -62,6 +65,7 @@ struct FamilyTunings {
 namespace cpu {
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
+void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t);
 }  // namespace cpu
 

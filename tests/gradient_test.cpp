@@ -107,13 +107,22 @@ TEST_P(LayerGradient, ForwardMatchesReference) {
     EXPECT_TRUE(matches("wnorm", fwd.wnorm, f.wnorm));
 }
 
+// Both backward forms (each class's libraries of either; the large class
+// and GPU devices have only the low-rank one).
 TEST_P(LayerGradient, BackwardMatchesFiniteDifferences) {
-    LayerGradients grads = layer_backward(layer.cfg, params, x, fwd, g);
     auto L = [&] { return loss(); };
-    EXPECT_TRUE(matches("dL/dx", grads.d_input, finite_differences(xd, L)));
-    EXPECT_TRUE(matches("dL/dC", grads.d_C, finite_differences(p.C, L)));
-    EXPECT_TRUE(matches("dL/dM", grads.d_M, finite_differences(p.M, L)));
-    EXPECT_TRUE(matches("dL/db", grads.d_b, finite_differences(p.b, L)));
+    std::vector<double> dx = finite_differences(xd, L), dC = finite_differences(p.C, L),
+                        dM = finite_differences(p.M, L), db = finite_differences(p.b, L);
+    for (BackwardForm form : {BackwardForm::low_rank, BackwardForm::materialized}) {
+        set_backward_form(form);
+        LayerGradients grads = layer_backward(layer.cfg, params, x, fwd, g);
+        set_backward_form(BackwardForm::automatic);
+        SCOPED_TRACE(form == BackwardForm::low_rank ? "low-rank form" : "materialised form");
+        EXPECT_TRUE(matches("dL/dx", grads.d_input, dx));
+        EXPECT_TRUE(matches("dL/dC", grads.d_C, dC));
+        EXPECT_TRUE(matches("dL/dM", grads.d_M, dM));
+        EXPECT_TRUE(matches("dL/db", grads.d_b, db));
+    }
 }
 
 TEST_P(LayerGradient, ContributionIsDetachedGradient) {

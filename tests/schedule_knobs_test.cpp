@@ -111,7 +111,8 @@ TEST_P(ScheduleKnobs, MatchTheUnscheduledPass) {
 
 INSTANTIATE_TEST_SUITE_P(AllPasses, ScheduleKnobs,
                          ::testing::Combine(::testing::Values(Pass::forward, Pass::backward,
-                                                              Pass::contribution),
+                                                              Pass::contribution,
+                                                              Pass::backward_materialized),
                                             ::testing::ValuesIn(tunings())),
                          [](const auto &info) {
                              return std::string(jit::pass_name(std::get<0>(info.param))) + "_" +

@@ -1,11 +1,16 @@
 #include "coda/coda_layer.h"
 
+#include <atomic>
 #include <mutex>
 
 #include "HalideRuntime.h"
+#include "backward_form.h"
 #include "coda/device.h"
 #include "coda_backward.h"
 #include "coda_backward_large.h"
+#include "coda_backward_materialized.h"
+#include "coda_backward_materialized_narrow.h"
+#include "coda_backward_materialized_pointwise.h"
 #include "coda_backward_narrow.h"
 #include "coda_backward_pointwise.h"
 #include "coda_contribution.h"
@@ -33,17 +38,19 @@ namespace {
 
 using Buffer = Halide::Runtime::Buffer<float>;
 
-// The three pipelines of one device: every library comes from the same
-// generator, so they share signatures.
+// The pipelines of one device: every library comes from the same generator,
+// so they share signatures. backward_materialized: the backward for small
+// calls (schedules/backward_form.h), null where the class has none.
 struct Kernels {
     decltype(&coda_forward) forward;
     decltype(&coda_backward) backward;
     decltype(&coda_contribution) contribution;
+    decltype(&coda_backward) backward_materialized = nullptr;
 };
 
 // CPU libraries come in one tuning per layer class (see
 // schedules/layer_class.h); GPU schedules have one.
-Kernels kernels(Device d, int kernel, int out_width) {
+Kernels kernels(Device d, LayerClass layer_class) {
 #ifdef CODA_HAVE_GPU_LIBS
     if (d == Device::cuda) {
         return {coda_forward_cuda, coda_backward_cuda, coda_contribution_cuda};
@@ -53,17 +60,23 @@ Kernels kernels(Device d, int kernel, int out_width) {
     }
 #endif
     (void)d;
-    switch (layer_class_of(kernel, out_width)) {
+    switch (layer_class) {
     case LayerClass::large:
         return {coda_forward_large, coda_backward_large, coda_contribution_large};
     case LayerClass::narrow:
-        return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow};
+        return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow,
+                coda_backward_materialized_narrow};
     case LayerClass::pointwise:
-        return {coda_forward_pointwise, coda_backward_pointwise, coda_contribution_pointwise};
+        return {coda_forward_pointwise, coda_backward_pointwise, coda_contribution_pointwise,
+                coda_backward_materialized_pointwise};
     case LayerClass::wide:
         break;
     }
-    return {coda_forward, coda_backward, coda_contribution};
+    return {coda_forward, coda_backward, coda_contribution, coda_backward_materialized};
+}
+
+Kernels kernels(Device d, int kernel, int out_width) {
+    return kernels(d, layer_class_of(kernel, out_width));
 }
 
 // GPU pipelines copy inputs to the device when their host copy is marked
@@ -246,6 +259,18 @@ void check_forward(const LayerConfig &cfg, const LayerForward &fwd, const Shape 
 }
 }  // namespace
 
+namespace {
+std::atomic<BackwardForm> chosen_form{BackwardForm::automatic};
+}  // namespace
+
+void set_backward_form(BackwardForm form) {
+    chosen_form = form;
+}
+
+BackwardForm backward_form() {
+    return chosen_form;
+}
+
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
                               const LayerForward &fwd, const Tensor &d_output) {
     init_runtime();
@@ -261,11 +286,19 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b, &z, &y, &n, &q, &dy},
                         {&dx, &dv.C, &dv.M, &dv.b});
+        LayerClass layer_class = layer_class_of(cfg.kernel, z.width());
+        Kernels k = kernels(call.device, layer_class);
+        std::size_t positions = std::size_t(z.width()) * z.height() * z.dim(3).extent();
+        BackwardForm form = backward_form();
+        bool materialize =
+            form == BackwardForm::materialized ||
+            (form == BackwardForm::automatic &&
+             materialize_backward(layer_class, positions, cfg.out_channels, cfg.patch_len()));
+        auto backward =
+            materialize && k.backward_materialized ? k.backward_materialized : k.backward;
         run_pipeline(cfg, "backward",
-                     kernels(call.device, cfg.kernel, z.width())
-                         .backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                                   static_cast<int>(cfg.norm), z, y, n, q, dy, dx, dv.C, dv.M,
-                                   dv.b));
+                     backward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                              static_cast<int>(cfg.norm), z, y, n, q, dy, dx, dv.C, dv.M, dv.b));
     }
     return g;
 }

@@ -292,8 +292,15 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
     f.wnorm.compute_with(f.output, v.y);
 }
 
-void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
-    tuning = t;
+namespace {
+
+// The stages both backward forms share (BackwardBase); `d_code` is the
+// form's register-tiled dz, which d_patch reads. The form's own reductions
+// over positions that read the patch or the code channel-innermost are
+// passed in, to share those copies.
+void schedule_backward_shared(BackwardBase &f, const LayerVars &v, Func d_code,
+                              const std::vector<Func> &patch_readers,
+                              const std::vector<Func> &code_readers) {
     for (Func p : {f.C, f.M, f.b}) {
         materialize(p);
     }
@@ -301,19 +308,6 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     schedule_activation(f.patch);
     f.coeffs.compute_root().vectorize(v.x, tile_width(), kGuard).parallel(v.n);
 
-    // dz per image: u = M^T x_patch and G z, both register-tiled GEMMs.
-    Func d_code = parallel_tiles(register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out}}), v);
-    // Per image, or per parallel row of tiles when rows are split across threads.
-    Var per_task = tuning.parallel_rows ? Var("yo") : v.n;
-    Func proj = register_tile(f.proj, v, v.r, tuning.block, {{f.over_patch}}, {v.o});
-    proj.compute_at(d_code, per_task);
-    // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
-    f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tile_width(), kGuard);
-    Func gram_code = register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}});
-    gram_code.compute_at(d_code, per_task);
-    stage_per_tile(f.code, {f.gram_code}, gram_code);
-
-    schedule_direct_path(f.direct, f.gamma, f.code, v);
     Func d_patch =
         parallel_tiles(register_tile(f.d_patch, v, v.d, tuning.block, {{f.over_rank}}), v);
     stage_per_tile(d_code, {f.d_patch}, d_patch);
@@ -324,15 +318,12 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
                                           v.o, tuning.block);
     Func patch_d_code = position_reduction(f.patch_d_code, f.over_positions, v.d, tuning.lanes / 2,
                                            v.r, tuning.block);
-    Func patch_coeff_code = position_reduction(f.patch_coeff_code, f.over_positions, v.r,
-                                               tuning.lanes, v.d, tuning.block);
-    Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
-                                              tuning.lanes, v.r, tuning.block);
-    channels_innermost(f.patch.in({patch_coeff_code, patch_gamma, patch_d_code}));
-    channels_innermost(f.code.in({patch_coeff_code, code_delta_code, f.delta_code}));
-    parameter_tiles(f.gram, f.over_patch.x, v.r, tuning.lanes / 2, v.r2, tuning.block);
-    parameter_tiles(f.mix_code_delta, f.over_rank.x, v.r, tuning.lanes / 2, v.d, tuning.block);
-    schedule_param_reduction(f.gram_bias, v.r, v.o);
+    std::vector<Func> patch_users = {patch_gamma, patch_d_code};
+    patch_users.insert(patch_users.end(), patch_readers.begin(), patch_readers.end());
+    channels_innermost(f.patch.in(patch_users));
+    std::vector<Func> code_users = {f.delta_code};
+    code_users.insert(code_users.end(), code_readers.begin(), code_readers.end());
+    channels_innermost(f.code.in(code_users));
     schedule_param_reduction(f.delta_code, v.r, v.o);
     f.delta_sum.compute_root();
     // Sums of the terms above (d_b's update is a small batch-independent
@@ -344,6 +335,53 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
             p.update(u).vectorize(first, tuning.vector, kGuard).parallel(last);
         }
     }
+}
+
+}  // namespace
+
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
+    tuning = t;
+    // dz per image: u = M^T x_patch and G z, both register-tiled GEMMs.
+    Func d_code = parallel_tiles(register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out}}), v);
+    // Per image, or per parallel row of tiles when rows are split across threads.
+    Var per_task = tuning.parallel_rows ? Var("yo") : v.n;
+    Func proj = register_tile(f.proj, v, v.r, tuning.block, {{f.over_patch}}, {v.o});
+    proj.compute_at(d_code, per_task);
+    // The patch of one position tile (8 x 2 x D) stays in L1 for all (r, o).
+    f.patch.in(f.proj).compute_at(proj, Var("xo")).vectorize(v.x, tile_width(), kGuard);
+    Func gram_code = register_tile(f.gram_code, v, v.r, tuning.block, {{f.over_rank}});
+    gram_code.compute_at(d_code, per_task);
+    stage_per_tile(f.code, {f.gram_code}, gram_code);
+    schedule_direct_path(f.direct, f.gamma, f.code, v);
+
+    Func patch_coeff_code = position_reduction(f.patch_coeff_code, f.over_positions, v.r,
+                                               tuning.lanes, v.d, tuning.block);
+    Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
+                                              tuning.lanes, v.r, tuning.block);
+    schedule_backward_shared(f, v, d_code, {patch_coeff_code}, {patch_coeff_code, code_delta_code});
+    parameter_tiles(f.gram, f.over_patch.x, v.r, tuning.lanes / 2, v.r2, tuning.block);
+    parameter_tiles(f.mix_code_delta, f.over_rank.x, v.r, tuning.lanes / 2, v.d, tuning.block);
+    schedule_param_reduction(f.gram_bias, v.r, v.o);
+}
+
+void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
+    tuning = t;
+    // w for every position of the call, in the forward's register tiles
+    // (positions x a block of output channels, one patch entry at a time).
+    Func weights = parallel_tiles(register_tile(f.weights, v, v.o, tuning.block, {}, {v.d}), v);
+    stage_per_tile(f.code, {f.weights}, weights);
+    accumulate_over_rank(f.weights, f.over_rank.x, v.o, v);
+    // dL/dw once, read by two GEMMs: parallel over patch entries (one image
+    // alone must fill the threads).
+    f.d_weights.compute_root().vectorize(v.x, tile_width(), kGuard).parallel(v.d);
+
+    Func d_code = parallel_tiles(
+        register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out_patch.x, f.over_out_patch.y}}),
+        v);
+    parallel_tiles(register_tile(f.direct_d_patch, v, v.d, tuning.block, {{f.over_out}}), v);
+    Func weights_code =
+        position_reduction(f.weights_code, f.over_positions, v.r, tuning.lanes, v.d, tuning.block);
+    schedule_backward_shared(f, v, d_code, {}, {weights_code});
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t) {

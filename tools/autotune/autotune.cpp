@@ -667,7 +667,9 @@ int main(int argc, char **argv) {
                  "timing)"};
     app.add_option("--config", o.config, "model config whose layer shapes are timed")
         ->check(CLI::ExistingFile);
-    app.add_option("--passes", o.passes, "comma-separated passes to tune");
+    app.add_option("--passes", o.passes,
+                   "comma-separated passes to tune (forward, backward, contribution; "
+                   "backward_materialized only with --evaluate)");
     app.add_option("--batches", o.batches, "comma-separated batch sizes in the objective");
     app.add_option("--reps", o.reps, "timed runs per layer (median)")->check(CLI::Range(1, 100));
     app.add_option("--max-rounds", o.max_rounds, "coordinate-descent rounds (CPU)")
@@ -718,6 +720,13 @@ int main(int argc, char **argv) {
             gpu ? evaluate_only<GpuTuning>(pass, layers, batches, o, jit::cuda_target())
                 : evaluate_only<CpuTuning>(pass, layers, batches, o, jit::cpu_target());
             return 0;
+        }
+        for (const std::string &name : split(o.passes)) {
+            if (jit::parse_pass(name) == Pass::backward_materialized) {
+                throw std::invalid_argument(
+                    "backward_materialized runs with the backward's tuning (no tuning of its "
+                    "own): time it with --evaluate, tune backward");
+            }
         }
         if (o.out.empty()) {
             o.out = CODA_SOURCE_DIR "/schedules/" + o.family + "/tuning.h";

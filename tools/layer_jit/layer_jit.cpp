@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 namespace coda::jit {
 
@@ -23,18 +24,22 @@ const char *pass_name(Pass p) {
         return "backward";
     case Pass::contribution:
         return "contribution";
+    case Pass::backward_materialized:
+        return "backward_materialized";
     }
     return "?";
 }
 
 Pass parse_pass(const std::string &name) {
-    for (Pass p : {Pass::forward, Pass::backward, Pass::contribution}) {
+    for (Pass p :
+         {Pass::forward, Pass::backward, Pass::contribution, Pass::backward_materialized}) {
         if (name == pass_name(p)) {
             return p;
         }
     }
-    throw std::invalid_argument("unknown pass '" + name +
-                                "' (expected forward, backward or contribution)");
+    throw std::invalid_argument(
+        "unknown pass '" + name +
+        "' (expected forward, backward, contribution or backward_materialized)");
 }
 
 std::string Schedule::name() const {
@@ -120,16 +125,10 @@ struct LayerPipeline::Impl {
             }
             return {f.output, f.code_out, f.norm, f.wnorm};
         }
-        case Pass::backward: {
-            auto f =
-                backward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind,
-                                  SavedForward<ImageParam>{code, output, norm, wnorm}, d_output, v);
-            if (s.kind == Schedule::Kind::tuned) {
-                target.has_gpu_feature() ? gpu::schedule_backward(f, v, s.gpu)
-                                         : cpu::schedule_backward(f, v, s.tuning);
-            }
-            return {f.fold.d_input, f.d_C, f.d_M, f.d_b};
-        }
+        case Pass::backward:
+            return build_backward<BackwardFuncs>(s);
+        case Pass::backward_materialized:
+            return build_backward<MaterializedBackwardFuncs>(s);
         case Pass::contribution: {
             // The contribution pass reads the upstream gradient where the
             // backward reads d_output; one ImageParam serves both.
@@ -143,6 +142,23 @@ struct LayerPipeline::Impl {
         }
         }
         return {};
+    }
+
+    template<typename Funcs>
+    std::vector<Func> build_backward(const Schedule &s) {
+        auto f = backward_pipeline<Funcs>(input, C, M, b, kernel, stride, pad, norm_kind,
+                                          SavedForward<ImageParam>{code, output, norm, wnorm},
+                                          d_output, v);
+        if (s.kind == Schedule::Kind::tuned && !target.has_gpu_feature()) {
+            cpu::schedule_backward(f, v, s.tuning);
+        } else if (s.kind == Schedule::Kind::tuned) {
+            if constexpr (std::is_same_v<Funcs, BackwardFuncs>) {
+                gpu::schedule_backward(f, v, s.gpu);
+            } else {
+                throw std::invalid_argument("the materialized backward has no GPU schedule");
+            }
+        }
+        return {f.fold.d_input, f.d_C, f.d_M, f.d_b};
     }
 
     void set_estimates(std::vector<Func> &outs, const LayerShape &e) {
@@ -168,7 +184,7 @@ struct LayerPipeline::Impl {
         } else {
             estimate_activation(outs[0], e.in_channels, e.in_size, e.batch);
         }
-        if (pass == Pass::backward) {
+        if (pass == Pass::backward || pass == Pass::backward_materialized) {
             estimate_C(outs[1], e);
             estimate_M(outs[2], e);
             estimate_b(outs[3], e);
@@ -186,6 +202,7 @@ struct LayerPipeline::Impl {
                     make_buffer({so, so, s.out_channels, s.batch}),
                     make_buffer({so, so, s.out_channels, s.batch})};
         case Pass::backward:
+        case Pass::backward_materialized:
             return {d_input, make_buffer({D, s.rank}), make_buffer({s.rank, s.out_channels, D}),
                     make_buffer({s.out_channels, D})};
         case Pass::contribution:

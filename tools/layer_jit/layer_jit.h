@@ -16,7 +16,9 @@
 
 namespace coda::jit {
 
-enum class Pass { forward, backward, contribution };
+// backward_materialized: the backward in the form of spec 3.2 (the runtime's
+// choice for small calls), timed with the backward's tuning.
+enum class Pass { forward, backward, contribution, backward_materialized };
 const char *pass_name(Pass p);
 Pass parse_pass(const std::string &name);  // throws std::invalid_argument
 
@@ -41,7 +43,7 @@ Halide::Target cuda_target();
 // The tuning of one pass.
 template<typename Tunings>
 const auto &of_pass(const Tunings &t, Pass p) {
-    return p == Pass::forward ? t.forward : p == Pass::backward ? t.backward : t.contribution;
+    return p == Pass::forward ? t.forward : p == Pass::contribution ? t.contribution : t.backward;
 }
 
 // HL_NUM_THREADS, else the number of cores (what the JIT runtime uses).

@@ -65,6 +65,14 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
                               const LayerForward &fwd, const Tensor &d_output);
 
+// The form of layer_backward's CPU pipeline (generators/coda_layer_algorithm.h):
+// automatic picks per call (schedules/backward_form.h: the materialised form
+// on small calls); low_rank and materialized force one, the latter wherever
+// the layer's class has a library for it (tests, benchmarks). Process-wide.
+enum class BackwardForm { automatic, low_rank, materialized };
+void set_backward_form(BackwardForm form);
+BackwardForm backward_form();
+
 // g pushed back to the input with w and the norm held constant (spec 4.1);
 // input_shape is x's shape (B images). g has `classes` rows per image, row
 // b*classes + k (one per explained class, shape (B*classes, O, H', W')), and so
