@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "backward_form.h"
+#include "coda/heap_policy.h"
 #include "coda/model_config.h"
 #include "flops.h"
 #include "fma_peak.h"
@@ -156,6 +157,7 @@ void register_all() {
 
 int main(int argc, char **argv) {
     setenv("HL_BEAM_SIZE", "1", /*overwrite=*/0);
+    coda::keep_large_blocks_on_the_heap();  // as the runtime does
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
         return 1;

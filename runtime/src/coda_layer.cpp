@@ -6,6 +6,7 @@
 #include "HalideRuntime.h"
 #include "backward_form.h"
 #include "coda/device.h"
+#include "coda/heap_policy.h"
 #include "coda_backward.h"
 #include "coda_backward_large.h"
 #include "coda_backward_materialized.h"
@@ -21,7 +22,6 @@
 #include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
 #include "coda_forward_pointwise.h"
-#include "heap_policy.h"
 #include "layer_class.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"

@@ -1,4 +1,4 @@
-#include "heap_policy.h"
+#include "coda/heap_policy.h"
 
 #include <cstdlib>  // defines __GLIBC__ on glibc systems
 #ifdef __GLIBC__

@@ -31,6 +31,7 @@
 #include <type_traits>
 
 #include "arm/tuning.h"
+#include "coda/heap_policy.h"
 #include "coda/model_config.h"
 #include "cuda/tuning.h"
 #include "layer_jit.h"
@@ -692,6 +693,7 @@ int main(int argc, char **argv) {
                    "profile it with CODA_JIT_TARGET=<target>-profile")
         ->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
+    coda::keep_large_blocks_on_the_heap();  // as the runtime does
 
     try {
         std::string command = "tools/autotune";
