@@ -100,7 +100,7 @@ struct BackwardBase {
     Func gamma, delta;
     Func d_code;        // dL/dz                                     (x, y, r, n)
     Func d_patch;       // dL/dx_patch                               (x, y, d, n)
-    Fold fold;          //
+    Fold fold;          // dL/dx                                     (x, y, c, n)
     Func patch_d_code;  // sum_p x_d dz_r                     (d, r)
     Func delta_code;    // sum_p delta_o z_r                  (r, o)
     Func delta_sum;     // sum_p delta_o                      (o)
@@ -131,7 +131,7 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
 // every position of the call, then dz, dM and the direct path each one GEMM
 // (or less) over them: about 3 O*D*r multiply-adds per position against the
 // low-rank form's 4 + 2r/D plus its Gram terms. w is B*P*O*D floats, so the
-// runtime uses this form only for small calls (batch 1 on the CIFAR net).
+// runtime uses this form only for small calls (schedules/backward_form.h).
 struct MaterializedBackwardFuncs : BackwardBase {
     Func weights;         // w = M z + b                           (x, y, o, d, n)
     Func d_weights;       // dL/dw = gamma x + delta w             (x, y, o, d, n)
