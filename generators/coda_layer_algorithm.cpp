@@ -259,11 +259,10 @@ MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, 
     f.direct_d_patch(x, y, d, n) += f.gamma(x, y, ro, n) * f.weights(x, y, ro, d, n);
     finish_backward(f, f.direct_d_patch, g, v);
 
-    f.weights_code = Func("weights_code");
-    f.weights_code(r, o, d) = 0.0f;
-    f.weights_code(r, o, d) += f.d_weights(rp.x, rp.y, o, d, rp.z) * code(rp.x, rp.y, r, rp.z);
+    // dM = sum_p dL/dw_od z_r
     f.d_M = Func("d_M");
-    f.d_M(r, o, d) = f.weights_code(r, o, d);
+    f.d_M(r, o, d) = 0.0f;
+    f.d_M(r, o, d) += f.d_weights(rp.x, rp.y, o, d, rp.z) * code(rp.x, rp.y, r, rp.z);
     return f;
 }
 

@@ -91,7 +91,8 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
 
 // What both backward forms share: the norm coefficients, dx_patch = direct
 // path + C^T dz and its fold, and dC, db (db in the low-rank form of spec 3.3,
-// which needs no weights). d_code and d_M are defined by the form.
+// which needs no weights). d_code and d_M are defined by the form (the
+// materialised form's d_M is one reduction, sum_p dL/dw_od z_r).
 struct BackwardBase {
     Func C, M, b;  // the parameters as given
     Func input_padded, patch;
@@ -136,7 +137,6 @@ struct MaterializedBackwardFuncs : BackwardBase {
     Func weights;         // w = M z + b                           (x, y, o, d, n)
     Func d_weights;       // dL/dw = gamma x + delta w             (x, y, o, d, n)
     Func direct_d_patch;  // sum_o gamma_o w_o                     (x, y, d, n)
-    Func weights_code;    // sum_p dL/dw_od z_r                    (r, o, d)
     RDom over_out_patch;  // (o, d)
 };
 MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, Func M, Func b,

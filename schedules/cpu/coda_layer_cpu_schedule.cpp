@@ -294,6 +294,16 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
 
 namespace {
 
+// A parameter gradient summed from terms computed above (d_b's update is a
+// small batch-independent GEMM): parallel over its outermost dimension.
+void schedule_sum_of_terms(Func p) {
+    Var first = p.args().front(), last = p.args().back();
+    p.vectorize(first, tuning.vector, kGuard).parallel(last);
+    for (int u = 0; u < p.num_update_definitions(); u++) {
+        p.update(u).vectorize(first, tuning.vector, kGuard).parallel(last);
+    }
+}
+
 // The stages both backward forms share (BackwardBase); `d_code` is the
 // form's register-tiled dz, which d_patch reads. The form's own reductions
 // over positions that read the patch or the code channel-innermost are
@@ -326,15 +336,8 @@ void schedule_backward_shared(BackwardBase &f, const LayerVars &v, Func d_code,
     channels_innermost(f.code.in(code_users));
     schedule_param_reduction(f.delta_code, v.r, v.o);
     f.delta_sum.compute_root();
-    // Sums of the terms above (d_b's update is a small batch-independent
-    // GEMM): parallel over the outermost parameter dimension.
-    for (Func p : {f.d_C, f.d_M, f.d_b}) {
-        Var first = p.args().front(), last = p.args().back();
-        p.vectorize(first, tuning.vector, kGuard).parallel(last);
-        for (int u = 0; u < p.num_update_definitions(); u++) {
-            p.update(u).vectorize(first, tuning.vector, kGuard).parallel(last);
-        }
-    }
+    schedule_sum_of_terms(f.d_C);
+    schedule_sum_of_terms(f.d_b);
 }
 
 }  // namespace
@@ -359,6 +362,7 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
                                               tuning.lanes, v.r, tuning.block);
     schedule_backward_shared(f, v, d_code, {patch_coeff_code}, {patch_coeff_code, code_delta_code});
+    schedule_sum_of_terms(f.d_M);
     parameter_tiles(f.gram, f.over_patch.x, v.r, tuning.lanes / 2, v.r2, tuning.block);
     parameter_tiles(f.mix_code_delta, f.over_rank.x, v.r, tuning.lanes / 2, v.d, tuning.block);
     schedule_param_reduction(f.gram_bias, v.r, v.o);
@@ -379,9 +383,10 @@ void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v, const C
         register_tile(f.d_code, v, v.r, tuning.block, {{f.over_out_patch.x, f.over_out_patch.y}}),
         v);
     parallel_tiles(register_tile(f.direct_d_patch, v, v.d, tuning.block, {{f.over_out}}), v);
-    Func weights_code =
-        position_reduction(f.weights_code, f.over_positions, v.r, tuning.lanes, v.d, tuning.block);
-    schedule_backward_shared(f, v, d_code, {}, {weights_code});
+    // dM is this one reduction: computed in place, no sum of terms to copy.
+    Func d_M_chunks =
+        position_reduction(f.d_M, f.over_positions, v.r, tuning.lanes, v.d, tuning.block);
+    schedule_backward_shared(f, v, d_code, {}, {d_M_chunks});
 }
 
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t) {

@@ -149,10 +149,10 @@ struct LayerPipeline::Impl {
         auto f = backward_pipeline<Funcs>(input, C, M, b, kernel, stride, pad, norm_kind,
                                           SavedForward<ImageParam>{code, output, norm, wnorm},
                                           d_output, v);
-        if (s.kind == Schedule::Kind::tuned && !target.has_gpu_feature()) {
-            cpu::schedule_backward(f, v, s.tuning);
-        } else if (s.kind == Schedule::Kind::tuned) {
-            if constexpr (std::is_same_v<Funcs, BackwardFuncs>) {
+        if (s.kind == Schedule::Kind::tuned) {
+            if (!target.has_gpu_feature()) {
+                cpu::schedule_backward(f, v, s.tuning);
+            } else if constexpr (std::is_same_v<Funcs, BackwardFuncs>) {
                 gpu::schedule_backward(f, v, s.gpu);
             } else {
                 throw std::invalid_argument("the materialized backward has no GPU schedule");
