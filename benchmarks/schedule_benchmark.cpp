@@ -100,8 +100,7 @@ void run(benchmark::State &state, Pass pass, LayerShape shape, Schedule schedule
 }
 
 // Which schedules of a pass run on a layer at a batch size. The backward is
-// timed in both algorithm forms (the materialised one where the layer's class
-// has a library for it), the autoschedulers planning each; the tuned schedule
+// timed in both algorithm forms, the autoschedulers planning each; the tuned schedule
 // only in the form the runtime picks there (schedules/backward_form.h), so
 // its row is what the runtime runs. Naive: the low-rank form only.
 bool applies(Pass pass, const LayerShape &l, int batch, Schedule::Kind kind) {
@@ -110,9 +109,6 @@ bool applies(Pass pass, const LayerShape &l, int batch, Schedule::Kind kind) {
     }
     LayerClass c = layer_class_of(l.kernel, l.out_size());
     bool materialized = pass == Pass::backward_materialized;
-    if (materialized && !has_materialized_backward(c)) {
-        return false;
-    }
     if (kind == Schedule::Kind::tuned) {
         size_t positions = size_t(batch) * l.out_size() * l.out_size();
         return materialized == materialize_backward(c, positions, l.out_channels, l.patch_len());

@@ -107,8 +107,8 @@ TEST_P(LayerGradient, ForwardMatchesReference) {
     EXPECT_TRUE(matches("wnorm", fwd.wnorm, f.wnorm));
 }
 
-// Both backward forms (each class's libraries of either; the large class
-// and GPU devices have only the low-rank one).
+// Both backward forms (each class's library of either; GPU devices have only
+// the low-rank one).
 TEST_P(LayerGradient, BackwardMatchesFiniteDifferences) {
     auto L = [&] { return loss(); };
     std::vector<double> dx = finite_differences(xd, L), dC = finite_differences(p.C, L),

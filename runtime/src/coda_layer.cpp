@@ -10,6 +10,7 @@
 #include "coda_backward.h"
 #include "coda_backward_large.h"
 #include "coda_backward_materialized.h"
+#include "coda_backward_materialized_large.h"
 #include "coda_backward_materialized_narrow.h"
 #include "coda_backward_materialized_pointwise.h"
 #include "coda_backward_narrow.h"
@@ -40,7 +41,8 @@ using Buffer = Halide::Runtime::Buffer<float>;
 
 // The pipelines of one device: every library comes from the same generator,
 // so they share signatures. backward_materialized: the backward for small
-// calls (schedules/backward_form.h), null where the class has none.
+// calls (schedules/backward_form.h), null on GPUs (they run the low-rank
+// form only).
 struct Kernels {
     decltype(&coda_forward) forward;
     decltype(&coda_backward) backward;
@@ -62,7 +64,8 @@ Kernels kernels(Device d, LayerClass layer_class) {
     (void)d;
     switch (layer_class) {
     case LayerClass::large:
-        return {coda_forward_large, coda_backward_large, coda_contribution_large};
+        return {coda_forward_large, coda_backward_large, coda_contribution_large,
+                coda_backward_materialized_large};
     case LayerClass::narrow:
         return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow,
                 coda_backward_materialized_narrow};

@@ -67,8 +67,8 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
 
 // The form of layer_backward's CPU pipeline (generators/coda_layer_algorithm.h):
 // automatic picks per call (schedules/backward_form.h: the materialised form
-// on small calls); low_rank and materialized force one, the latter wherever
-// the layer's class has a library for it (tests, benchmarks). Process-wide.
+// on calls up to a measured size per layer class); low_rank and materialized
+// force one, the latter on CPUs only (tests, benchmarks). Process-wide.
 enum class BackwardForm { automatic, low_rank, materialized };
 void set_backward_form(BackwardForm form);
 BackwardForm backward_form();
