@@ -85,6 +85,7 @@ def benchmark_results(doc):
     runs, medians = {}, {}
     for b in doc.get("benchmarks", []):
         name = re.sub(r"/(manual_time|real_time)$", "", b.get("run_name", b["name"]))
+        name = re.sub(r"/repeats:\d+$", "", name)  # a case's own repetition count
         name = re.sub(r"_(mean|median|stddev|cv)$", "", name)
         scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
         values = {k: v for k, v in b.items() if isinstance(v, (int, float))}
@@ -196,7 +197,9 @@ class Report:
         self.add(f"- machine: {r.get('cpu') or '?'}, {ctx.get('num_cpus', '?')} CPUs; "
                  f"load average before {r.get('load_before', '?')}, after {load_after or '?'}")
         self.add(f"- threads: {r.get('threads', '?')} on both sides (HL_NUM_THREADS, "
-                 f"torch.set_num_threads); repetitions per case: {r.get('reps', '?')} (median)")
+                 f"torch.set_num_threads); repetitions per case: {r.get('reps', '?')} (median; "
+                 "the per-layer and per-schedule ones in random order across cases, "
+                 "the naive schedule once)")
         self.add(f"- measured FMA peak: {fmt(self.peak)} GFLOP/s on {r.get('threads', '?')} threads "
                  "(benchmarks/fma_peak.cpp); every % of peak below is against the peak measured "
                  "in the same process")

@@ -17,9 +17,13 @@
 #                 15 minutes on 2 cores)
 #   --threads N   threads of both sides (default: HL_NUM_THREADS or 2)
 #   --batches     model batches (default "1 16 64")
-#   --reps N      repetitions of each case (default 3; the peer stops
+#   --reps N      repetitions of each case (default 3, median; the peer stops
 #                 repeating a case after 60 s, 15 s with --quick, once it has
-#                 one repetition)
+#                 one repetition). The layer and schedule benchmarks run their
+#                 repetitions in random order across cases, so a slow spell of
+#                 this shared host lands on one repetition of many cases rather
+#                 than on every repetition of one; the naive schedule, 50-200x
+#                 slower than the others, runs once
 #   --no-setup    skip scripts/setup_bench.sh (no apt)
 #   --no-peer     skip the PyTorch peer
 #   --no-layers   skip the per-layer and per-schedule benchmarks
@@ -156,13 +160,14 @@ done
 
 if ((layers)); then
   step "per-layer benchmark"
+  interleaved=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true)
   logged "$out/layers.log" "$bin/layer_benchmark" --benchmark_filter="$layer_filter" \
-    --benchmark_out_format=json --benchmark_out="$out/layers.json"
+    "${interleaved[@]}" --benchmark_out_format=json --benchmark_out="$out/layers.json"
   grep -E '^(FMA|forward|backward|contribution)' "$out/layers.log" || true
   if [ -x "$bin/schedule_benchmark" ]; then
     step "per-schedule benchmark (tuned, naive, Halide autoschedulers)"
     logged "$out/schedules.log" "$bin/schedule_benchmark" --benchmark_filter="$schedule_filter" \
-      --benchmark_out_format=json --benchmark_out="$out/schedules.json"
+      "${interleaved[@]}" --benchmark_out_format=json --benchmark_out="$out/schedules.json"
     grep -E '^(FMA|forward|backward|contribution)' "$out/schedules.log" || true
   else
     echo "(no $bin/schedule_benchmark: schedule comparison left out)"
