@@ -210,12 +210,15 @@ class Report:
                  "computes a pass, so GFLOP/s compares times")
         before = [float(v) for v in str(r.get("load_before", "")).split()[:1]]
         after = [float(v) for v in str(load_after or "").split()[:1]]
-        if max(before + after, default=0) > 0.5:
+        # The load at the end counts the suite's own threads, so only the load
+        # before it started says whether other work shared the machine.
+        if max(before, default=0) > 0.5:
             self.add(f"- **the machine was shared during this run**: 1-minute load average "
-                     f"{before[0] if before else '?'} before the suite started (other work), "
-                     f"{after[0] if after else '?'} at its end, on {ctx.get('num_cpus', '?')} CPUs; "
-                     "absolute times and % of peak are lower and noisier than on an idle machine, "
-                     "ratios between the two sides are from the same run")
+                     f"{before[0]} before the suite started (other work), "
+                     f"{after[0] if after else '?'} at its end (with the suite's own threads), on "
+                     f"{ctx.get('num_cpus', '?')} CPUs; absolute times and % of peak are lower and "
+                     "noisier than on an idle machine, ratios between the two sides are from the "
+                     "same run")
         self.add("")
 
     # -- peer check
