@@ -4,6 +4,7 @@ namespace coda {
 
 using Halide::clamp;
 using Halide::max;
+using Halide::min;
 using Halide::select;
 using Halide::sqrt;
 using Halide::Tuple;
@@ -34,18 +35,23 @@ Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v) {
 }
 
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
-    Fold f{Func("d_input"), RDom(0, g.kernel, 0, g.kernel, "taps"), g.stride == 1};
-    Expr kx = f.taps.x, ky = f.taps.y;
+    // Input pixel x was read at tap kx by output column ox iff x = ox*s - p + kx,
+    // so the taps that hit it are kx = (x + p) % s + s*j, read by ox = (x + p)/s - j:
+    // ceil(k/s) taps per axis instead of k tested ones.
+    Expr hits = (g.kernel + g.stride - 1) / g.stride;
+    Fold f{Func("d_input"), RDom(0, hits, 0, hits, "taps"), g.stride == 1, g.stride == 2};
     // Zero outside the output map; the bounds test is marked likely to pass,
     // so loops split into an interior that reads d_patch without it.
     Func from_map = constant_exterior(d_patch, 0.0f, {{0, g.out_width}, {0, g.out_height}});
-    // Input pixel x was read by output column ox at tap kx iff x = ox*s - p + kx.
-    Expr tx = v.x + g.pad - kx, ty = v.y + g.pad - ky;
-    Expr hit = (tx % g.stride == 0) && (ty % g.stride == 0);
-    Expr d = (v.c * g.kernel + ky) * g.kernel + kx;
+    Expr kx = (v.x + g.pad) % g.stride + g.stride * f.taps.x;
+    Expr ky = (v.y + g.pad) % g.stride + g.stride * f.taps.y;
+    Expr ox = (v.x + g.pad) / g.stride - f.taps.x, oy = (v.y + g.pad) / g.stride - f.taps.y;
+    // Taps past the kernel (when s does not divide k) read a clamped index and add nothing.
+    Expr last = g.kernel - 1;
+    Expr d = (v.c * g.kernel + min(ky, last)) * g.kernel + min(kx, last);
     f.d_input(v.x, v.y, v.c, v.n) = 0.0f;
     f.d_input(v.x, v.y, v.c, v.n) +=
-        select(hit, from_map(tx / g.stride, ty / g.stride, d, v.n), 0.0f);
+        select(kx <= last && ky <= last, from_map(ox, oy, d, v.n), 0.0f);
     return f;
 }
 

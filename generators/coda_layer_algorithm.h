@@ -64,6 +64,7 @@ struct Fold {
     Func d_input;
     RDom taps;
     Expr unit_stride;  // stride == 1: every tap hits, with contiguous reads (to specialize on)
+    Expr stride_two;   // stride == 2: the taps hitting a pixel depend on its parity
 };
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v);
 
