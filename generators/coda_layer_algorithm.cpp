@@ -39,7 +39,7 @@ Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
     // so the taps that hit it are kx = (x + p) % s + s*j, read by ox = (x + p)/s - j:
     // ceil(k/s) taps per axis instead of k tested ones.
     Expr hits = (g.kernel + g.stride - 1) / g.stride;
-    Fold f{Func("d_input"), RDom(0, hits, 0, hits, "taps"), g.stride == 1, g.stride == 2};
+    Fold f{Func("d_input"), RDom(0, hits, 0, hits, "taps"), g.stride};
     // Zero outside the output map; the bounds test is marked likely to pass,
     // so loops split into an interior that reads d_patch without it.
     Func from_map = constant_exterior(d_patch, 0.0f, {{0, g.out_width}, {0, g.out_height}});

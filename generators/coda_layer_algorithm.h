@@ -63,8 +63,9 @@ Func unfold(Func input_padded, const LayerGeometry &g, const LayerVars &v);
 struct Fold {
     Func d_input;
     RDom taps;
-    Expr unit_stride;  // stride == 1: every tap hits, with contiguous reads (to specialize on)
-    Expr stride_two;   // stride == 2: the taps hitting a pixel depend on its parity
+    // For schedules to specialize on: 1 (every tap hits, contiguous reads),
+    // 2 (the hitting taps depend on a pixel's parity).
+    Expr stride;
 };
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v);
 

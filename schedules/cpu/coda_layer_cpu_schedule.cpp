@@ -264,9 +264,9 @@ void schedule_fold(Fold &f, const LayerVars &v, Expr rows_per_task = 1) {
     sum.split(v.n, Var("image"), Var("image_row"), rows_per_task, kGuard)
         .parallel(Var("image"))
         .parallel(Var("image_row"));  // at batch 1, an image's classes fill the threads
-    sum.specialize(f.unit_stride).vectorize(v.x, tile_width(), kGuard);
+    sum.specialize(f.stride == 1).vectorize(v.x, tile_width(), kGuard);
     Var pairs("pairs"), parity("parity");
-    sum.specialize(f.stride_two)
+    sum.specialize(f.stride == 2)
         .split(v.x, pairs, parity, 2, kGuard)
         .reorder(pairs, f.taps.x, f.taps.y, parity)
         .vectorize(pairs, tile_width(), kGuard)
