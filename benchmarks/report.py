@@ -107,6 +107,20 @@ def benchmark_results(doc):
     return out
 
 
+def tuned_on(path):
+    """The CPU the checked-in tunings were searched on (their header's
+    "machine:" line), or None."""
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"//\s+machine:\s+(.*?),\s+\d+ threads", line)
+                if m:
+                    return m.group(1)
+    except FileNotFoundError:
+        pass
+    return None
+
+
 def context(doc):
     return (doc or {}).get("context", {})
 
@@ -145,8 +159,9 @@ def read_layers(path):
 
 
 class Report:
-    def __init__(self, directory, config):
+    def __init__(self, directory, config, tuning):
         self.dir = directory
+        self.tuned_on = tuned_on(tuning)
         self.lines = []
         self.run = load_json(os.path.join(directory, "run.json")) or {}
         self.peak = (load_json(os.path.join(directory, "fma_peak.json")) or {}).get(
@@ -203,6 +218,11 @@ class Report:
         self.add(f"- measured FMA peak: {fmt(self.peak)} GFLOP/s on {r.get('threads', '?')} threads "
                  "(benchmarks/fma_peak.cpp); every % of peak below is against the peak measured "
                  "in the same process")
+        cpu = r.get("cpu")
+        if self.tuned_on and cpu and cpu != self.tuned_on:
+            self.add(f"- **the checked-in x86 tunings were searched on another CPU** "
+                     f"({self.tuned_on}; this run: {cpu}): the tuned schedules' speed here "
+                     "says how their tuning carries over, not what a tuning for this CPU reaches")
         torch_version = next((v.get("torch") for v in self.peer.values()), None)
         self.add(f"- PyTorch peer: benchmarks/torch_peer/coda_peer.py, torch {torch_version or '-'}, "
                  "eager, reference style (unfold, materialised dynamic weights, autograd)")
@@ -452,8 +472,12 @@ def main():
     p.add_argument("--config", default="configs/cifar10_9l_s.cfg",
                    help="the model's config (layer shapes)")
     p.add_argument("--out", help="markdown file (default: print)")
+    p.add_argument("--tuning",
+                   default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "schedules", "x86", "tuning.h"),
+                   help="the checked-in x86 tuning header (its machine is compared with the run's)")
     args = p.parse_args()
-    text = Report(args.dir, args.config).build()
+    text = Report(args.dir, args.config, args.tuning).build()
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
