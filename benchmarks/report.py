@@ -388,7 +388,7 @@ class Report:
         worst = min(pct) if len(pct) == len(heavy) and pct else None
         self.target(f"forward of each heavy layer (D = Cin*k*k >= 144: "
                     f"{', '.join('L%d' % i for i in heavy)}) at batch 64 >= 85% of FMA peak",
-                    worst, worst and f"lowest {worst[0]:.0f}% (L{worst[1]})",
+                    worst, worst and f"lowest {worst[0]:.1f}% (L{worst[1]})",
                     worst and worst[0] >= 85)
 
         def speedup(case, b):

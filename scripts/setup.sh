@@ -18,6 +18,7 @@ packages=(
   ocl-icd-opencl-dev          # libOpenCL.so, the name Halide's OpenCL runtime opens
   libcli11-dev                # the coda command line: sub-commands, GNU long options, --help
   clang-format
+  python3                     # runs the benchmark report (benchmarks/report.py) and its test
 )
 
 missing=()
