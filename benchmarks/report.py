@@ -121,6 +121,12 @@ def tuned_on(path):
     return None
 
 
+def tuning_name(path):
+    """schedules/x86/intel/tuning.h from any path to it."""
+    parts = os.path.normpath(path).split(os.sep)
+    return "/".join(parts[parts.index("schedules"):]) if "schedules" in parts else path
+
+
 def context(doc):
     return (doc or {}).get("context", {})
 
@@ -161,6 +167,7 @@ def read_layers(path):
 class Report:
     def __init__(self, directory, config, tuning):
         self.dir = directory
+        self.tuning = tuning
         self.tuned_on = tuned_on(tuning)
         self.lines = []
         self.run = load_json(os.path.join(directory, "run.json")) or {}
@@ -219,6 +226,8 @@ class Report:
                  "(benchmarks/fma_peak.cpp); every % of peak below is against the peak measured "
                  "in the same process")
         cpu = r.get("cpu")
+        self.add(f"- x86 tuning: {tuning_name(self.tuning)}, searched on {self.tuned_on or '?'} "
+                 "(the build's CODA_X86_TUNING)")
         if self.tuned_on and cpu and cpu != self.tuned_on:
             self.add(f"- **the checked-in x86 tunings were searched on another CPU** "
                      f"({self.tuned_on}; this run: {cpu}): the tuned schedules' speed here "
@@ -475,7 +484,8 @@ def main():
     p.add_argument("--tuning",
                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                         "schedules", "x86", "tuning.h"),
-                   help="the checked-in x86 tuning header (its machine is compared with the run's)")
+                   help="the x86 tuning header the build used (its machine is compared with "
+                        "the run's; scripts/bench.sh passes the build's)")
     args = p.parse_args()
     text = Report(args.dir, args.config, args.tuning).build()
     if args.out:

@@ -27,7 +27,6 @@
 #include "fma_peak.h"
 #include "layer_jit.h"
 #include "model_layers.h"
-#include "x86/tuning.h"
 
 namespace {
 
@@ -136,7 +135,7 @@ void register_all() {
                         continue;
                     }
                     s.tuning = jit::of_pass(
-                        x86::kTunings.of(layer_class_of(layers[l].kernel, layers[l].out_size())),
+                        x86_tunings().of(layer_class_of(layers[l].kernel, layers[l].out_size())),
                         pass);
                     std::string name = std::string(jit::pass_name(pass)) + "/L" +
                                        std::to_string(l + 1) + "/" + s.name();

@@ -3,9 +3,23 @@
 
 #include "arm/tuning.h"
 #include "cuda/tuning.h"
+#include "x86/intel/tuning.h"
 #include "x86/tuning.h"
 
+// Set by the build (cmake/CodaX86Tuning.cmake); Zen 4's tuning otherwise.
+#ifndef CODA_X86_TUNING_INTEL
+#define CODA_X86_TUNING_INTEL 0
+#endif
+
 namespace coda {
+
+const char *x86_tuning_name() {
+    return CODA_X86_TUNING_INTEL ? "x86/intel" : "x86";
+}
+
+const FamilyTunings &x86_tunings() {
+    return CODA_X86_TUNING_INTEL ? x86::intel::kTunings : x86::kTunings;
+}
 
 namespace {
 
@@ -26,7 +40,7 @@ Family family_of(const Halide::Target &target) {
 }
 
 const CpuTunings &tunings_of(Family f, LayerClass layer_class) {
-    return (f == Family::x86 ? x86::kTunings : arm::kTunings).of(layer_class);
+    return (f == Family::x86 ? x86_tunings() : arm::kTunings).of(layer_class);
 }
 
 }  // namespace

@@ -62,6 +62,12 @@ struct FamilyTunings {
     }
 };
 
+// The x86 tuning this build's schedules use (CMake's CODA_X86_TUNING, see
+// cmake/CodaX86Tuning.cmake): "x86" (schedules/x86/tuning.h, AMD Zen 4) or
+// "x86/intel" (schedules/x86/intel/tuning.h, Intel Xeon).
+const char *x86_tuning_name();
+const FamilyTunings &x86_tunings();
+
 namespace cpu {
 void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t);

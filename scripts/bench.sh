@@ -176,5 +176,9 @@ fi
 
 echo "\"$(cut -d' ' -f1-3 /proc/loadavg)\"" >"$out/load_after.json"
 step "report"
-python3 benchmarks/report.py --dir "$out" --config configs/cifar10_9l_s.cfg --out "$out/report.md"
+# The x86 tuning this build uses (cmake/CodaX86Tuning.cmake): its machine is
+# compared with this run's in the report's header.
+tuning=$(sed -n 's/^CODA_X86_TUNING_HEADER:INTERNAL=//p' "$build/CMakeCache.txt")
+python3 benchmarks/report.py --dir "$out" --config configs/cifar10_9l_s.cfg \
+  ${tuning:+--tuning "$tuning"} --out "$out/report.md"
 echo "wrote $out/report.md"

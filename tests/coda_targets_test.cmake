@@ -1,8 +1,8 @@
 # Checks cmake/CodaTargets.cmake (the configure-time check of Halide target
 # strings): accepted targets pass, every kind of bad one fails with a message
 # naming the variable, the target and the reason, and listing the supported
-# forms. Last, configuring the whole project with a bad CODA_X86_TARGETS must
-# fail the same way before anything is built. ctest runs it as
+# forms. Last, configuring the whole project with a bad CODA_X86_TARGETS (or
+# an unknown CODA_X86_TUNING) must fail the same way before anything is built. ctest runs it as
 #   cmake -DSOURCE_DIR=<source> -DWORK_DIR=<dir> -P tests/coda_targets_test.cmake
 # Each case runs in its own `cmake -P` (FATAL_ERROR ends a script).
 cmake_minimum_required(VERSION 3.22)
@@ -96,5 +96,20 @@ if (rc EQUAL 0 OR at EQUAL -1 OR at_list EQUAL -1)
 endif ()
 if (EXISTS "${WORK_DIR}/Makefile" OR EXISTS "${WORK_DIR}/build.ninja")
     message(SEND_ERROR "configuring with a bad target generated a build system")
+endif ()
+
+# The x86 tuning set (cmake/CodaX86Tuning.cmake): an unknown one stops the
+# configure the same way.
+file(REMOVE_RECURSE "${WORK_DIR}")
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR} -DCODA_X86_TUNING=skylake
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+string(REGEX REPLACE "[ \n]+" " " flat "${err}")
+string(FIND "${flat}" "CODA_X86_TUNING=skylake: expected auto, zen4 or intel" at)
+if (rc EQUAL 0 OR at EQUAL -1)
+    message(SEND_ERROR "configuring the project with CODA_X86_TUNING=skylake: expected a failure "
+                       "naming the choices, got exit ${rc}:\n${err}")
+endif ()
+if (EXISTS "${WORK_DIR}/Makefile" OR EXISTS "${WORK_DIR}/build.ninja")
+    message(SEND_ERROR "configuring with a bad x86 tuning generated a build system")
 endif ()
 file(REMOVE_RECURSE "${WORK_DIR}")

@@ -73,6 +73,11 @@ class ReportTest(unittest.TestCase):
         self.assertIn("searched on another CPU** (AMD EPYC; this run: Intel", text)
         _, text = self.one_class(peak=234, peer_ms=121)
         self.assertNotIn("another CPU", text)
+        self.assertIn(f"- x86 tuning: {self.tuning}, searched on AMD EPYC", text)
+
+    def test_tuning_named_from_the_schedules_directory(self):
+        self.assertEqual(report.tuning_name("/src/coda/schedules/x86/intel/tuning.h"),
+                         "schedules/x86/intel/tuning.h")
 
     def test_heavy_layer_forward_reports_the_lowest(self):
         runs = []

@@ -1,6 +1,7 @@
 // Every knob of the CPU schedules keeps the values the algorithm defines: each
 // pass compiled with Halide's JIT under tunings from the autotuner's search
-// space (the checked-in x86 ones and corner cases: vectors spanning two rows,
+// space (the checked-in x86 ones of Zen 4 and Intel, whichever the build
+// uses, and corner cases: vectors spanning two rows,
 // tiles of a whole 8-row map, no unrolling, no row split) must give what the
 // same pass gives unscheduled (everything computed at root, no tiles). The
 // algorithm itself is checked against PyTorch's golden vectors and finite
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "layer_jit.h"
+#include "x86/intel/tuning.h"
 #include "x86/tuning.h"
 
 namespace coda {
@@ -46,8 +48,8 @@ struct NamedTuning {
     CpuTuning tuning;
 };
 
-// The checked-in x86 tunings of every class and pass (each distinct one once:
-// classes may share a pass's winner) and the corner cases.
+// The checked-in x86 tunings (both sets) of every class and pass (each
+// distinct one once: classes and sets may share a winner) and the corner cases.
 std::vector<NamedTuning> tunings() {
     std::vector<NamedTuning> all;
     auto add = [&](const std::string &name, const CpuTuning &t) {
@@ -56,12 +58,15 @@ std::vector<NamedTuning> tunings() {
             all.push_back({name, t});
         }
     };
-    for (LayerClass c : kLayerClasses) {
-        const CpuTunings &t = x86::kTunings.of(c);
-        std::string prefix = std::string("x86_") + layer_class_name(c) + "_";
-        add(prefix + "forward", t.forward);
-        add(prefix + "backward", t.backward);
-        add(prefix + "contribution", t.contribution);
+    for (const auto &[set, tunings] :
+         {std::pair{"x86_", &x86::kTunings}, std::pair{"x86_intel_", &x86::intel::kTunings}}) {
+        for (LayerClass c : kLayerClasses) {
+            const CpuTunings &t = tunings->of(c);
+            std::string prefix = set + std::string(layer_class_name(c)) + "_";
+            add(prefix + "forward", t.forward);
+            add(prefix + "backward", t.backward);
+            add(prefix + "contribution", t.contribution);
+        }
     }
     add("two_rows_per_vector", {16, 2, 4, 32, 3, false, 2});
     add("whole_8_row_tiles", {16, 8, 2, 16, 64, true, 2});

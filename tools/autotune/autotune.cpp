@@ -3,7 +3,8 @@
 // --family cuda: schedules/cuda/, struct GpuTuning) by compiling candidates
 // with Halide's JIT and timing them on every layer shape of a model config,
 // and writes the winners, with the machine, date and command, as
-// schedules/<family>/tuning.h. Never run in CI: the result is checked in.
+// schedules/<family>/tuning.h (x86: the tuning of Zen 4, x86/intel: of Intel's
+// AVX-512 cores). Never run in CI: the result is checked in.
 //
 // CPU: each pass is tuned separately for each layer class of the model's
 // layers (schedules/layer_class.h): 1x1 kernels, then output maps 32 or more
@@ -36,6 +37,7 @@
 #include "generated_header.h"
 #include "layer_jit.h"
 #include "model_layers.h"
+#include "x86/intel/tuning.h"
 #include "x86/tuning.h"
 
 namespace {
@@ -58,8 +60,8 @@ struct Options {
     std::string config = CODA_SOURCE_DIR "/configs/cifar10_9l_s.cfg";
     std::string passes = "forward,backward,contribution";
     std::string batches = "1,16";
-    std::string out;             // default: schedules/<family>/tuning.h
-    std::string family = "x86";  // which checked-in tuning to start from and write
+    std::string out;                         // default: schedules/<family>/tuning.h
+    std::string family = x86_tuning_name();  // checked-in tuning to start from and write
     int reps = 5;
     int max_rounds = 3;
     std::string evaluate;  // tunings to time instead of searching
@@ -358,9 +360,20 @@ struct PassResult {
     int evaluations;
 };
 
-// The checked-in tuning of a CPU family ("x86" or "arm"): the search's start.
+// The checked-in tuning of a CPU family ("x86", "x86/intel" or "arm"): the
+// search's start.
 const FamilyTunings &checked_in(const std::string &family) {
-    return family == "arm" ? arm::kTunings : x86::kTunings;
+    return family == "arm"         ? arm::kTunings
+           : family == "x86/intel" ? x86::intel::kTunings
+                                   : x86::kTunings;
+}
+
+// "x86/intel" -> "x86::intel"
+std::string namespace_of(std::string family) {
+    for (size_t slash; (slash = family.find('/')) != std::string::npos;) {
+        family.replace(slash, 1, "::");
+    }
+    return family;
 }
 
 std::string gpu_model() {
@@ -449,8 +462,8 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
         }
         return of_pass(checked_in(family).of(layer_class), p);  // not retuned this time
     };
-    h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::" << family
-      << " {\n";
+    h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::"
+      << namespace_of(family) << " {\n";
     std::string all;
     for (LayerClass layer_class : kLayerClasses) {
         std::string name = constant_name(layer_class);
@@ -462,7 +475,7 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results,
         all += (all.empty() ? "" : ", ") + name;
     }
     h << "constexpr FamilyTunings kTunings{" << all << "};\n"
-      << "}  // namespace coda::" << family << "\n";
+      << "}  // namespace coda::" << namespace_of(family) << "\n";
     return h.str();
 }
 
@@ -648,8 +661,9 @@ int main(int argc, char **argv) {
     app.add_option("--out", o.out, "tuning header to write (default schedules/<family>/tuning.h)");
     app.add_option("--family", o.family,
                    "schedule family: start tuning, header and namespace written; cuda tunes "
-                   "the GPU schedules on the CUDA target (CODA_JIT_TARGET overrides it)")
-        ->check(CLI::IsMember({"x86", "arm", "cuda"}));
+                   "the GPU schedules on the CUDA target (CODA_JIT_TARGET overrides it); "
+                   "default: the x86 tuning this build uses")
+        ->check(CLI::IsMember({"x86", "x86/intel", "arm", "cuda"}));
     app.add_option(
         "--evaluate", o.evaluate,
         "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1,1;16,4,2,32,64,1,2\" "
@@ -692,7 +706,7 @@ int main(int argc, char **argv) {
         }
         const bool gpu = o.family == "cuda";
         if (o.choose_backward_form) {
-            if (o.family != "x86") {
+            if (o.family != "x86" && o.family != "x86/intel") {
                 throw std::invalid_argument("--choose-backward-form times x86 only");
             }
             std::sort(batches.begin(), batches.end());
@@ -700,7 +714,7 @@ int main(int argc, char **argv) {
                 o.out.empty() ? CODA_SOURCE_DIR "/schedules/x86/backward_form_caps.h" : o.out;
             tools::write_atomically(
                 path, tools::choose_backward_form(
-                          {layers, batches, o.reps, x86::kTunings, command, o.config}));
+                          {layers, batches, o.reps, checked_in(o.family), command, o.config}));
             std::printf("wrote %s\n", path.c_str());
             return 0;
         }
