@@ -35,6 +35,7 @@
 #include "coda/model_config.h"
 #include "cuda/tuning.h"
 #include "generated_header.h"
+#include "header_blocks.h"
 #include "layer_jit.h"
 #include "model_layers.h"
 #include "x86/intel/tuning.h"
@@ -46,6 +47,7 @@ using namespace coda;
 using jit::model_layers;
 using jit::of_pass;
 using jit::Pass;
+using tools::describe;
 
 // "large,wide,narrow,pointwise": every layer class, as --classes names them.
 std::string all_class_names() {
@@ -119,13 +121,6 @@ std::vector<Knob> knobs_of(Pass pass, const std::vector<LayerShape> &layers) {
     return k;
 }
 
-std::string describe(const CpuTuning &t) {
-    char s[160];
-    std::snprintf(s, sizeof s, "{%d, %d, %d, %d, %d, %s, %d}", t.vector, t.rows, t.block, t.lanes,
-                  t.rank_unroll, t.parallel_rows ? "true" : "false", t.rows_per_vector);
-    return s;
-}
-
 // A tile shape the schedules can build: a vector spans whole rows of it.
 bool spans_whole_rows(const CpuTuning &t) {
     return t.rows % t.rows_per_vector == 0 && t.vector % t.rows_per_vector == 0;
@@ -139,13 +134,6 @@ bool fits_registers(Pass pass, const CpuTuning &t) {
         return false;
     }
     return t.rows / t.rows_per_vector * t.block <= (pass == Pass::forward ? 8 : 16);
-}
-
-std::string describe(const GpuTuning &t) {
-    char s[80];
-    std::snprintf(s, sizeof s, "{%d, %d, %d, %d}", t.threads_x, t.threads_y, t.channels,
-                  t.param_threads);
-    return s;
 }
 
 jit::Schedule schedule_of(const CpuTuning &t) {
@@ -358,6 +346,7 @@ struct PassResult {
     Tuning start, best;
     Evaluation start_eval, best_eval;
     int evaluations;
+    std::string finished;  // when the search ended (UTC)
 };
 
 // The checked-in tuning of a CPU family ("x86", "x86/intel" or "arm"): the
@@ -391,55 +380,96 @@ std::string gpu_model() {
     return name.empty() ? "unknown GPU" : name;
 }
 
-// The header's comment block: where, when and how it was tuned, and each
-// pass's result.
+// What every block of a run shares.
+struct Run {
+    std::string machine, command;
+    std::vector<int> batches;
+};
+
+// A search's comment block: its layers, the run that made it, the winner
+// against the start and the winner's time per layer.
+template<typename Tuning>
+std::string result_block(const PassResult<Tuning> &r, bool per_class, const Run &run) {
+    std::ostringstream h;
+    h << "// " << jit::pass_name(r.pass);
+    if (per_class) {
+        h << ", " << layer_class_name(r.layer_class) << " layers";
+    }
+    h << " (layers";
+    for (const LayerShape &l : r.layers) {
+        h << " " << l.out_size() << "x" << l.out_size();
+    }
+    char best[64], start[64];  // lines within the 100 columns of the style check
+    std::snprintf(best, sizeof best, "%.3f", r.best_eval.objective);
+    std::snprintf(start, sizeof start, "%.3f", r.start_eval.objective);
+    h << "):\n//   run:  " << r.finished << ", " << run.machine << "\n"
+      << tools::wrapped_comment("//   command:", run.command) << "//   best  " << describe(r.best)
+      << ": " << best << " ms/img\n//   start " << describe(r.start) << ": " << start << " ms/img ("
+      << r.evaluations << " candidates timed)\n";
+    for (size_t b = 0; b < run.batches.size(); b++) {
+        h << "//   batch " << run.batches[b] << ", ms/img per layer:";
+        for (double ms : r.best_eval.ms_img[b]) {
+            char s[32];
+            std::snprintf(s, sizeof s, " %.3f", ms);
+            h << s;
+        }
+        h << "\n";
+    }
+    return h.str();
+}
+
+// One tuning of the header: a pass, on a layer class (CPU) or on all layers.
+struct Setting {
+    Pass pass;
+    LayerClass layer_class;
+    std::string tuning;  // describe() of what the header will hold
+};
+
+// The header's comments: what it holds, then a block per setting, this
+// run's where it searched the setting, else the checked-in header's (whose
+// blocks hold the other runs' provenance).
 template<typename Tuning>
 void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &results,
-                    const std::string &what, const std::string &machine,
-                    const Halide::Target &target, const std::string &command,
-                    const std::vector<int> &batches, const std::string &config,
+                    const std::vector<Setting> &settings, bool per_class,
+                    const std::string &checked_in_path, const std::string &what, const Run &run,
+                    const Halide::Target &target, const std::string &config,
                     const std::string &knobs, size_t planned) {
+    const std::vector<tools::HeaderBlock> previous =
+        tools::read_blocks(tools::read_text(checked_in_path));
+    std::string blocks, unsearched;
+    for (const Setting &s : settings) {
+        auto found = std::find_if(results.begin(), results.end(), [&](const auto &r) {
+            return r.pass == s.pass && (!per_class || r.layer_class == s.layer_class);
+        });
+        const std::string class_name = per_class ? layer_class_name(s.layer_class) : "";
+        std::string block =
+            found != results.end()
+                ? result_block(*found, per_class, run)
+                : tools::carried_block(previous, jit::pass_name(s.pass), class_name, s.tuning);
+        if (block.empty()) {
+            unsearched += std::string(unsearched.empty() ? "" : ",") + " " +
+                          jit::pass_name(s.pass) + (per_class ? " of " + class_name : "");
+        }
+        blocks += block;
+    }
     h << "// " << what << "\n"
-      << "// GENERATED by tools/autotune; do not edit by hand, rerun it instead.\n"
-      << "//   machine: " << machine << "\n"
+      << "// GENERATED by tools/autotune; do not edit by hand, rerun it instead. Each\n"
+      << "// block below is one search and the run that made it; a rerun replaces the\n"
+      << "// blocks of its searches and keeps the others.\n"
       << "//   target:  " << target.to_string() << "\n"
-      << "//   date:    " << tools::now_utc() << "\n"
-      << "//   command: " << command << "\n"
       << "//   model:   " << tools::source_relative(config) << "\n"
-      << "// Objective: ms/img summed over the tuned layers at batches";
-    for (int b : batches) {
-        h << " " << b;
-    }
-    h << ".\n// Knobs: " << knobs << ".\n";
+      << "// Objective: ms/img summed over the block's layers at its run's batches.\n"
+      << "// Knobs: " << knobs << ".\n";
     if (results.size() < planned) {  // written after each search: a stopped run keeps its wins
-        h << "// PARTIAL: " << results.size() << " of the command's " << planned
-          << " searches finished; the rest are the previous tuning's.\n";
+        h << "// PARTIAL: " << results.size() << " of the last run's " << planned
+          << " searches finished.\n";
     }
-    for (const auto &r : results) {
-        h << "// " << jit::pass_name(r.pass);
-        if (!std::is_same_v<Tuning, GpuTuning>) {
-            h << ", " << layer_class_name(r.layer_class) << " layers";
-        }
-        h << " (layers";
-        for (const LayerShape &l : r.layers) {
-            h << " " << l.out_size() << "x" << l.out_size();
-        }
-        char best[64], start[64];  // lines within the 100 columns of the style check
-        std::snprintf(best, sizeof best, "%.3f", r.best_eval.objective);
-        std::snprintf(start, sizeof start, "%.3f", r.start_eval.objective);
-        h << "):\n//   best  " << describe(r.best) << ": " << best << " ms/img\n//   start "
-          << describe(r.start) << ": " << start << " ms/img (" << r.evaluations
-          << " candidates timed)\n";
-        for (size_t b = 0; b < batches.size(); b++) {
-            h << "//   batch " << batches[b] << ", ms/img per layer:";
-            for (double ms : r.best_eval.ms_img[b]) {
-                char s[32];
-                std::snprintf(s, sizeof s, " %.3f", ms);
-                h << s;
-            }
-            h << "\n";
-        }
+    if (!unsearched.empty()) {
+        h << tools::wrapped_comment(
+            "// Without a block (not searched; as the previous header held them):",
+            unsearched + ".");
     }
+    h << blocks;
 }
 
 // kWide for LayerClass::wide, and so on.
@@ -450,14 +480,7 @@ std::string constant_name(LayerClass layer_class) {
 }
 
 std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results, size_t planned,
-                       const std::string &command, const std::vector<int> &batches,
-                       const std::string &config, const std::string &family) {
-    std::ostringstream h;
-    write_comments(
-        h, results, family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
-        tools::cpu_model() + ", " + std::to_string(jit::threads()) + " threads", jit::cpu_target(),
-        command, batches, config,
-        "{vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}", planned);
+                       const Run &run, const std::string &config, const std::string &family) {
     auto tuning_of = [&](Pass p, LayerClass layer_class) {
         for (const auto &r : results) {
             if (r.pass == p && r.layer_class == layer_class) {
@@ -466,6 +489,18 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results, size_t
         }
         return of_pass(checked_in(family).of(layer_class), p);  // not retuned this time
     };
+    std::vector<Setting> settings;
+    for (Pass p : {Pass::forward, Pass::backward, Pass::contribution}) {
+        for (LayerClass layer_class : kLayerClasses) {
+            settings.push_back({p, layer_class, describe(tuning_of(p, layer_class))});
+        }
+    }
+    std::ostringstream h;
+    write_comments(h, results, settings, true, CODA_SOURCE_DIR "/schedules/" + family + "/tuning.h",
+                   family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
+                   run, jit::cpu_target(), config,
+                   "{vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}",
+                   planned);
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::"
       << namespace_of(family) << " {\n";
     std::string all;
@@ -484,14 +519,7 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results, size_t
 }
 
 std::string gpu_header(const std::vector<PassResult<GpuTuning>> &results, size_t planned,
-                       const std::string &command, const std::vector<int> &batches,
-                       const std::string &config) {
-    std::ostringstream h;
-    write_comments(h, results,
-                   "CUDA tuning of the GPU schedules (schedules/cuda/README.md); OpenCL uses it "
-                   "too.",
-                   gpu_model(), jit::cuda_target(), command, batches, config,
-                   "{threads_x, threads_y, channels, param_threads}", planned);
+                       const Run &run, const std::string &config) {
     auto tuning_of = [&](Pass p) {
         for (const auto &r : results) {
             if (r.pass == p) {
@@ -500,6 +528,16 @@ std::string gpu_header(const std::vector<PassResult<GpuTuning>> &results, size_t
         }
         return of_pass(cuda::kTunings, p);  // not retuned this time
     };
+    std::vector<Setting> settings;
+    for (Pass p : {Pass::forward, Pass::backward, Pass::contribution}) {
+        settings.push_back({p, LayerClass::wide, describe(tuning_of(p))});
+    }
+    std::ostringstream h;
+    write_comments(h, results, settings, false, CODA_SOURCE_DIR "/schedules/cuda/tuning.h",
+                   "CUDA tuning of the GPU schedules (schedules/cuda/README.md); OpenCL uses it "
+                   "too.",
+                   run, jit::cuda_target(), config,
+                   "{threads_x, threads_y, channels, param_threads}", planned);
     h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::cuda {\n"
       << "constexpr GpuTunings kTunings{" << describe(tuning_of(Pass::forward)) << ", "
       << describe(tuning_of(Pass::backward)) << ", " << describe(tuning_of(Pass::contribution))
@@ -590,11 +628,12 @@ PassResult<Tuning> tune(Pass pass, LayerClass layer_class, const std::vector<Lay
                         const Halide::Target &target) {
     Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
     tuner.warm_up(start);
-    PassResult<Tuning> r{pass, layer_class, layers, start, {}, tuner.evaluate(start), {}, 0};
+    PassResult<Tuning> r{pass, layer_class, layers, start, {}, tuner.evaluate(start), {}, 0, ""};
     search(tuner, pass, layers, start, o.max_rounds);
     r.best = tuner.best();
     r.best_eval = tuner.best_evaluation();
     r.evaluations = tuner.evaluations();
+    r.finished = tools::now_utc();
     std::printf("%s: best %s %.3f ms/img (start %.3f, %.2fx)\n", jit::pass_name(pass),
                 describe(r.best).c_str(), r.best_eval.objective, r.start_eval.objective,
                 r.start_eval.objective / r.best_eval.objective);
@@ -642,8 +681,10 @@ void tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &bat
     if (searches.empty()) {
         throw std::invalid_argument("no layer of the model is in the classes " + o.classes);
     }
+    const Run run{tools::cpu_model() + ", " + std::to_string(jit::threads()) + " threads", command,
+                  batches};
     auto header = [&](const std::vector<PassResult<CpuTuning>> &results, size_t planned) {
-        return cpu_header(results, planned, command, batches, o.config, o.family);
+        return cpu_header(results, planned, run, o.config, o.family);
     };
     std::vector<PassResult<CpuTuning>> results;
     for (const Search &s : searches) {
@@ -661,8 +702,9 @@ void tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &bat
 void tune_gpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
               const Options &o, const std::string &command) {
     const std::vector<std::string> passes = split(o.passes);
+    const Run run{gpu_model(), command, batches};
     auto header = [&](const std::vector<PassResult<GpuTuning>> &results, size_t planned) {
-        return gpu_header(results, planned, command, batches, o.config);
+        return gpu_header(results, planned, run, o.config);
     };
     std::vector<PassResult<GpuTuning>> results;
     for (const std::string &name : passes) {

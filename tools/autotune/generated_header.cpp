@@ -17,6 +17,20 @@ std::string cpu_model() {
     return "unknown CPU";
 }
 
+std::string describe(const CpuTuning &t) {
+    char s[160];
+    std::snprintf(s, sizeof s, "{%d, %d, %d, %d, %d, %s, %d}", t.vector, t.rows, t.block, t.lanes,
+                  t.rank_unroll, t.parallel_rows ? "true" : "false", t.rows_per_vector);
+    return s;
+}
+
+std::string describe(const GpuTuning &t) {
+    char s[80];
+    std::snprintf(s, sizeof s, "{%d, %d, %d, %d}", t.threads_x, t.threads_y, t.channels,
+                  t.param_threads);
+    return s;
+}
+
 std::string now_utc() {
     std::time_t now = std::time(nullptr);
     char s[32];
