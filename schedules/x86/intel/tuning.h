@@ -6,8 +6,8 @@
 //   model:   configs/cifar10_9l_s.cfg
 // Objective: ms/img summed over the block's layers at its run's batches.
 // Knobs: {vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}.
-// Without a block (not searched; as the previous header held them): backward of wide, backward of
-//     narrow, backward of pointwise, contribution of narrow, contribution of pointwise.
+// Without a block (not searched; as the previous header held them): backward of pointwise,
+//     contribution of narrow, contribution of pointwise.
 // forward, large layers (layers 32x32 32x32):
 //   run:  2026-11-29 03:11-04:57 UTC (the whole run), Intel(R) Xeon(R) Processor, 2 threads
 //   command: tools/autotune --passes forward,contribution --batches 1,64 --reps 3
@@ -41,6 +41,23 @@
 //     earlier in the run)
 //   batch 1, ms/img per layer: 2.408 4.676
 //   batch 64, ms/img per layer: 2.141 4.287
+// backward, wide layers (layers 16x16 16x16 16x16):
+//   run:  2026-11-29 10:49 UTC, Intel(R) Xeon(R) Processor, 2 threads
+//   command: tools/autotune --family x86/intel --passes backward --classes wide,narrow,pointwise
+//     --batches 1,64 --reps 3 --out /tmp/intel-run3-backward.h
+//   best  {16, 4, 4, 64, 1, true, 1}: 43.898 ms/img
+//   start {16, 4, 4, 64, 1, true, 1}: 43.898 ms/img (38 candidates timed)
+//   batch 1, ms/img per layer: 5.491 9.757 9.766
+//   batch 64, ms/img per layer: 3.698 6.886 8.301
+// backward, narrow layers (layers 8x8 8x8 8x8):
+//   run:  2026-11-29 11:09 UTC, Intel(R) Xeon(R) Processor, 2 threads
+//   command: tools/autotune --family x86/intel --passes backward --classes wide,narrow,pointwise
+//     --batches 1,64 --reps 3 --out /tmp/intel-run3-backward.h
+//   (stopped before the pointwise search; its layer is under 1% of the training step)
+//   best  {16, 2, 8, 64, 1, true, 2}: 75.355 ms/img
+//   start {16, 4, 4, 64, 1, true, 2}: 83.989 ms/img (38 candidates timed)
+//   batch 1, ms/img per layer: 11.792 19.311 18.601
+//   batch 64, ms/img per layer: 4.613 10.831 10.207
 // contribution, large layers (layers 32x32 32x32):
 //   run:  2026-11-29 03:11-04:57 UTC (the whole run), Intel(R) Xeon(R) Processor, 2 threads
 //   command: tools/autotune --passes forward,contribution --batches 1,64 --reps 3
@@ -63,7 +80,7 @@ constexpr CpuTunings kLarge{
 constexpr CpuTunings kWide{
     {16, 8, 2, 32, 64, true, 2}, {16, 4, 4, 64, 1, true, 1}, {16, 4, 2, 32, 2, true, 1}};
 constexpr CpuTunings kNarrow{
-    {16, 4, 4, 32, 64, true, 2}, {16, 4, 4, 64, 1, true, 2}, {16, 4, 4, 32, 32, true, 2}};
+    {16, 4, 4, 32, 64, true, 2}, {16, 2, 8, 64, 1, true, 2}, {16, 4, 4, 32, 32, true, 2}};
 constexpr CpuTunings kPointwise{
     {16, 8, 2, 32, 1, false, 2}, {8, 4, 4, 64, 1, true, 1}, {16, 4, 8, 32, 32, true, 2}};
 constexpr FamilyTunings kTunings{kLarge, kWide, kNarrow, kPointwise};
