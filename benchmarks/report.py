@@ -108,17 +108,18 @@ def benchmark_results(doc):
 
 
 def tuned_on(path):
-    """The CPU the checked-in tunings were searched on (their header's
-    "machine:" line), or None."""
+    """The CPUs the checked-in tunings were searched on, in the order their
+    header names them (each search block's "run:" line), or []."""
+    machines = []
     try:
         with open(path) as f:
             for line in f:
-                m = re.match(r"//\s+machine:\s+(.*?),\s+\d+ threads", line)
-                if m:
-                    return m.group(1)
+                m = re.match(r"//\s+run:\s+.*? UTC(?: \([^)]*\))?, (.*?), \d+ threads", line)
+                if m and m.group(1) not in machines:
+                    machines.append(m.group(1))
     except FileNotFoundError:
         pass
-    return None
+    return machines
 
 
 def tuning_name(path):
@@ -226,11 +227,12 @@ class Report:
                  "(benchmarks/fma_peak.cpp); every % of peak below is against the peak measured "
                  "in the same process")
         cpu = r.get("cpu")
-        self.add(f"- x86 tuning: {tuning_name(self.tuning)}, searched on {self.tuned_on or '?'} "
+        searched_on = " and ".join(self.tuned_on) or "?"
+        self.add(f"- x86 tuning: {tuning_name(self.tuning)}, searched on {searched_on} "
                  "(the build's CODA_X86_TUNING)")
-        if self.tuned_on and cpu and cpu != self.tuned_on:
+        if self.tuned_on and cpu and cpu not in self.tuned_on:
             self.add(f"- **the checked-in x86 tunings were searched on another CPU** "
-                     f"({self.tuned_on}; this run: {cpu}): the tuned schedules' speed here "
+                     f"({searched_on}; this run: {cpu}): the tuned schedules' speed here "
                      "says how their tuning carries over, not what a tuning for this CPU reaches")
         torch_version = next((v.get("torch") for v in self.peer.values()), None)
         self.add(f"- PyTorch peer: benchmarks/torch_peer/coda_peer.py, torch {torch_version or '-'}, "

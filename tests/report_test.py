@@ -32,7 +32,10 @@ class ReportTest(unittest.TestCase):
         os.makedirs(os.path.join(self.dir, "model"))
         self.tuning = os.path.join(self.dir, "tuning.h")
         with open(self.tuning, "w") as f:
-            f.write("// header\n//   machine: AMD EPYC, 2 threads\n")
+            f.write("// header\n// forward, large layers (layers 32x32):\n"
+                    "//   run:  2026-11-27 11:28 UTC, AMD EPYC, 2 threads\n"
+                    "// backward, large layers (layers 32x32):\n"
+                    "//   run:  2026-11-27 03:11-04:57 UTC (the whole run), AMD EPYC, 2 threads\n")
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -74,6 +77,20 @@ class ReportTest(unittest.TestCase):
         _, text = self.one_class(peak=234, peer_ms=121)
         self.assertNotIn("another CPU", text)
         self.assertIn(f"- x86 tuning: {self.tuning}, searched on AMD EPYC", text)
+
+    def test_every_machine_of_the_blocks_is_named(self):
+        with open(self.tuning, "a") as f:
+            f.write("//   run:  2026-11-29 10:49 UTC, Intel(R) Xeon(R) Processor, 2 threads\n")
+        self.assertEqual(report.tuned_on(self.tuning), ["AMD EPYC", "Intel(R) Xeon(R) Processor"])
+        _, text = self.one_class(peak=234, peer_ms=121, cpu="Intel(R) Xeon(R) Processor")
+        self.assertNotIn("another CPU", text)
+        self.assertIn("searched on AMD EPYC and Intel(R) Xeon(R) Processor", text)
+
+    def test_checked_in_headers_name_their_machines(self):
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        for path, cpu in [("schedules/x86/tuning.h", "AMD EPYC"),
+                          ("schedules/x86/intel/tuning.h", "Intel(R) Xeon(R) Processor")]:
+            self.assertEqual(report.tuned_on(os.path.join(root, path)), [cpu])
 
     def test_tuning_named_from_the_schedules_directory(self):
         self.assertEqual(report.tuning_name("/src/coda/schedules/x86/intel/tuning.h"),
