@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Times the whole model of two builds against each other (e.g. the same code
 # built with -DCODA_X86_TUNING=zen4 and =intel): each case of
-# benchmarks/model_benchmark runs in turn from build A and build B, one
-# process per run, and the rounds repeat, so a slow spell of a shared host
-# falls on both sides rather than on one. Prints a markdown table of the
-# fastest round of each side (ms/img) and B's speed-up over A.
+# benchmarks/model_benchmark runs in turn from build A and build B (A first
+# in odd rounds, B first in even ones), one process per run, and the rounds
+# repeat, so a slow spell of a shared host falls on both sides rather than
+# on one. Prints a markdown table of the fastest round of each side (ms/img)
+# and B's speed-up over A.
 #
 #   scripts/compare_builds.sh BUILD_A BUILD_B [--batches "16 64"] [--rounds N]
 #                             [--cases "inference train_step explain_one explain_all"]
@@ -70,8 +71,15 @@ declare -A best_a best_b
 for ((r = 1; r <= rounds; r++)); do
   for c in $cases; do
     for n in $batches; do
-      ta=$(ms_img "$a" "$c" "$n")
-      tb=$(ms_img "$b" "$c" "$n")
+      # Which build runs first alternates: on a shared host the second of
+      # two back-to-back runs read up to 15% slower, whichever it was.
+      if ((r % 2)); then
+        ta=$(ms_img "$a" "$c" "$n")
+        tb=$(ms_img "$b" "$c" "$n")
+      else
+        tb=$(ms_img "$b" "$c" "$n")
+        ta=$(ms_img "$a" "$c" "$n")
+      fi
       echo "round $r/$rounds: $c batch $n: $a $ta, $b $tb ms/img" >&2
       best_a[$c/$n]=$(smaller "$ta" "${best_a[$c/$n]:-inf}")
       best_b[$c/$n]=$(smaller "$tb" "${best_b[$c/$n]:-inf}")

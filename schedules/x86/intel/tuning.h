@@ -36,11 +36,9 @@
 //   run:  2026-11-29 09:21 UTC, Intel(R) Xeon(R) Processor, 2 threads
 //   command: tools/autotune --family x86/intel --passes backward --classes large,wide,narrow
 //     --batches 1,64 --reps 3
-//   best  {16, 4, 4, 32, 1, true, 1}: 13.511 ms/img
-//   start {16, 4, 4, 64, 1, true, 1}: 14.679 ms/img (43 candidates timed; the start read 17.203
-//     earlier in the run)
-//   batch 1, ms/img per layer: 2.408 4.676
-//   batch 64, ms/img per layer: 2.141 4.287
+//   best  {16, 4, 4, 64, 1, true, 1}: the start, kept: the search's winner lost on the whole model
+//   searched {16, 4, 4, 32, 1, true, 1}: 13.511 ms/img against the start's 14.679 (43 candidates;
+//     the start read 17.203 earlier in the run), but see the narrow maps' block
 // backward, wide layers (layers 16x16 16x16 16x16):
 //   run:  2026-11-29 10:49 UTC, Intel(R) Xeon(R) Processor, 2 threads
 //   command: tools/autotune --family x86/intel --passes backward --classes wide,narrow,pointwise
@@ -54,10 +52,10 @@
 //   command: tools/autotune --family x86/intel --passes backward --classes wide,narrow,pointwise
 //     --batches 1,64 --reps 3 --out /tmp/intel-run3-backward.h
 //   (stopped before the pointwise search; its layer is under 1% of the training step)
-//   best  {16, 2, 8, 64, 1, true, 2}: 75.355 ms/img
-//   start {16, 4, 4, 64, 1, true, 2}: 83.989 ms/img (38 candidates timed)
-//   batch 1, ms/img per layer: 11.792 19.311 18.601
-//   batch 64, ms/img per layer: 4.613 10.831 10.207
+//   best  {16, 4, 4, 64, 1, true, 2}: the start, kept: the search's winner lost on the whole model
+//   searched {16, 2, 8, 64, 1, true, 2}: 75.355 ms/img against the start's 83.989 (38 candidates;
+//     batch 64, ms/img per layer: 4.613 10.831 10.207), but the training step at batch 64 ran
+//     0.94x as fast with it and the large maps' winner below (scripts/compare_builds.sh, 6 rounds)
 // contribution, large layers (layers 32x32 32x32):
 //   run:  2026-11-29 03:11-04:57 UTC (the whole run), Intel(R) Xeon(R) Processor, 2 threads
 //   command: tools/autotune --passes forward,contribution --batches 1,64 --reps 3
@@ -76,11 +74,11 @@
 
 namespace coda::x86::intel {
 constexpr CpuTunings kLarge{
-    {16, 2, 4, 32, 64, true, 1}, {16, 4, 4, 32, 1, true, 1}, {16, 4, 8, 32, 4, true, 2}};
+    {16, 2, 4, 32, 64, true, 1}, {16, 4, 4, 64, 1, true, 1}, {16, 4, 8, 32, 4, true, 2}};
 constexpr CpuTunings kWide{
     {16, 8, 2, 32, 64, true, 2}, {16, 4, 4, 64, 1, true, 1}, {16, 4, 2, 32, 2, true, 1}};
 constexpr CpuTunings kNarrow{
-    {16, 4, 4, 32, 64, true, 2}, {16, 2, 8, 64, 1, true, 2}, {16, 4, 4, 32, 32, true, 2}};
+    {16, 4, 4, 32, 64, true, 2}, {16, 4, 4, 64, 1, true, 2}, {16, 4, 4, 32, 32, true, 2}};
 constexpr CpuTunings kPointwise{
     {16, 8, 2, 32, 1, false, 2}, {8, 4, 4, 64, 1, true, 1}, {16, 4, 8, 32, 32, true, 2}};
 constexpr FamilyTunings kTunings{kLarge, kWide, kNarrow, kPointwise};
