@@ -386,13 +386,17 @@ struct Run {
     std::vector<int> batches;
 };
 
+// CPU tunings are per layer class; a GPU tuning covers every layer.
+template<typename Tuning>
+constexpr bool kPerClass = !std::is_same_v<Tuning, GpuTuning>;
+
 // A search's comment block: its layers, the run that made it, the winner
 // against the start and the winner's time per layer.
 template<typename Tuning>
-std::string result_block(const PassResult<Tuning> &r, bool per_class, const Run &run) {
+std::string result_block(const PassResult<Tuning> &r, const Run &run) {
     std::ostringstream h;
     h << "// " << jit::pass_name(r.pass);
-    if (per_class) {
+    if (kPerClass<Tuning>) {
         h << ", " << layer_class_name(r.layer_class) << " layers";
     }
     h << " (layers";
@@ -430,12 +434,12 @@ struct Setting {
 // blocks hold the other runs' provenance).
 template<typename Tuning>
 void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &results,
-                    const std::vector<Setting> &settings, bool per_class,
-                    const std::string &checked_in_path, const std::string &what, const Run &run,
-                    const Halide::Target &target, const std::string &config,
-                    const std::string &knobs, size_t planned) {
+                    const std::vector<Setting> &settings, const std::string &checked_in_path,
+                    const std::string &what, const Run &run, const Halide::Target &target,
+                    const std::string &config, const std::string &knobs, size_t planned) {
     const std::vector<tools::HeaderBlock> previous =
         tools::read_blocks(tools::read_text(checked_in_path));
+    constexpr bool per_class = kPerClass<Tuning>;
     std::string blocks, unsearched;
     for (const Setting &s : settings) {
         auto found = std::find_if(results.begin(), results.end(), [&](const auto &r) {
@@ -444,7 +448,7 @@ void write_comments(std::ostream &h, const std::vector<PassResult<Tuning>> &resu
         const std::string class_name = per_class ? layer_class_name(s.layer_class) : "";
         std::string block =
             found != results.end()
-                ? result_block(*found, per_class, run)
+                ? result_block(*found, run)
                 : tools::carried_block(previous, jit::pass_name(s.pass), class_name, s.tuning);
         if (block.empty()) {
             unsearched += std::string(unsearched.empty() ? "" : ",") + " " +
@@ -496,7 +500,7 @@ std::string cpu_header(const std::vector<PassResult<CpuTuning>> &results, size_t
         }
     }
     std::ostringstream h;
-    write_comments(h, results, settings, true, CODA_SOURCE_DIR "/schedules/" + family + "/tuning.h",
+    write_comments(h, results, settings, CODA_SOURCE_DIR "/schedules/" + family + "/tuning.h",
                    family + " tuning of the CPU schedules (schedules/" + family + "/README.md).",
                    run, jit::cpu_target(), config,
                    "{vector, rows, block, lanes, rank_unroll, parallel_rows, rows_per_vector}",
@@ -533,7 +537,7 @@ std::string gpu_header(const std::vector<PassResult<GpuTuning>> &results, size_t
         settings.push_back({p, LayerClass::wide, describe(tuning_of(p))});
     }
     std::ostringstream h;
-    write_comments(h, results, settings, false, CODA_SOURCE_DIR "/schedules/cuda/tuning.h",
+    write_comments(h, results, settings, CODA_SOURCE_DIR "/schedules/cuda/tuning.h",
                    "CUDA tuning of the GPU schedules (schedules/cuda/README.md); OpenCL uses it "
                    "too.",
                    run, jit::cuda_target(), config,

@@ -3,11 +3,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "layer_jit.h"
+
 namespace coda::tools {
 
 namespace {
 
-constexpr const char *kPasses[] = {"forward", "backward", "contribution"};
 constexpr size_t kColumns = 100;
 
 bool is_block_line(const std::string &line) {
@@ -20,8 +21,8 @@ bool parse_title(const std::string &line, HeaderBlock &block) {
         return false;
     }
     const std::string rest = line.substr(3);
-    for (const char *pass : kPasses) {
-        const std::string p = pass;
+    for (jit::Pass pass : {jit::Pass::forward, jit::Pass::backward, jit::Pass::contribution}) {
+        const std::string p = jit::pass_name(pass);  // the names the tuner writes
         if (rest.rfind(p, 0) != 0 || rest.size() == p.size()) {
             continue;
         }
