@@ -281,6 +281,12 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t) {
     for (Func p : {f.C, f.b}) {
         materialize(p);
     }
+    // The zero-padded input, stored once per call: the per-tile patch copies
+    // below then read it with dense loads. Padded inline, each copy's vectors
+    // (one tile wide, so no loop to split into edge and interior) gathered
+    // through the edge clamps: 10% of layer 4's batch-64 forward on the
+    // Intel Xeon (Halide's profiler), 2% once stored.
+    schedule_activation(f.input_padded);
     // z = C x_patch, register-tiled over a block of ranks.
     Func code = parallel_tiles(register_tile(f.code, v, v.r, tuning.block, {{f.over_patch}}), v);
     f.patch.in(f.code).compute_at(code, Var("xo")).vectorize(v.x, tile_width(), kGuard);

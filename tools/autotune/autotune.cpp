@@ -26,7 +26,9 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 
 #include "arm/tuning.h"
@@ -67,6 +69,7 @@ struct Options {
     int reps = 5;
     int max_rounds = 3;
     std::string evaluate;  // tunings to time instead of searching
+    int rounds = 1;        // --evaluate: timing rounds, in alternating order
     int layer = 0;         // 1-based: time only this layer of the config (0: all)
     std::string classes = all_class_names();  // layer classes to tune (CPU)
     bool choose_backward_form = false;        // time the backward forms instead of tuning
@@ -127,13 +130,13 @@ bool spans_whole_rows(const CpuTuning &t) {
 }
 
 // A buildable tile whose accumulators fit the 32 vector registers with room
-// for operands: 3 per vector and channel in the forward ({w.x, ||w||^2} and
-// w), 1 in the other passes' GEMMs.
-bool fits_registers(Pass pass, const CpuTuning &t) {
-    if (!spans_whole_rows(t)) {
-        return false;
-    }
-    return t.rows / t.rows_per_vector * t.block <= (pass == Pass::forward ? 8 : 16);
+// for operands: one per vector and channel in every pass's inner reduction.
+// The forward's {w.x, ||w||^2} sums are not counted: they take one FMA each
+// per rank-long rebuild of w, so where they spill the cost is a few loads
+// and stores per r FMAs. (Counting them capped the forward at 8 accumulators,
+// and on the Intel Xeon 16 read 1.13x as fast on layers 3-5 at batch 64.)
+bool fits_registers(const CpuTuning &t) {
+    return spans_whole_rows(t) && t.rows / t.rows_per_vector * t.block <= 16;
 }
 
 jit::Schedule schedule_of(const CpuTuning &t) {
@@ -146,6 +149,21 @@ jit::Schedule schedule_of(const GpuTuning &t) {
     jit::Schedule s;
     s.gpu = t;
     return s;
+}
+
+// Whether a schedule's outputs match the reference schedule's. Tolerance:
+// 1e-4 of the largest reference magnitude, far above float reassociation
+// (about 1e-6 relative for these sums) and far below any indexing error.
+bool same_outputs(const std::vector<float> &ref, const std::vector<float> &out) {
+    if (ref.size() != out.size()) {
+        return false;
+    }
+    double scale = 0, err = 0;
+    for (size_t i = 0; i < ref.size(); i++) {
+        scale = std::max(scale, double(std::fabs(ref[i])));
+        err = std::max(err, double(std::fabs(ref[i] - out[i])));
+    }
+    return std::isfinite(err) && err <= 1e-4 * scale;
 }
 
 struct Evaluation {
@@ -243,24 +261,13 @@ public:
     }
 
 private:
-    // The first evaluated schedule's outputs are the reference. Tolerance:
-    // 1e-4 of the largest reference magnitude, far above float reassociation
-    // (about 1e-6 relative for these sums) and far below any indexing error.
+    // The first evaluated schedule's outputs are the reference.
     bool matches_reference(size_t layer, const std::vector<float> &out) {
         if (reference_.size() <= layer) {
             reference_.push_back(out);
             return true;
         }
-        const std::vector<float> &ref = reference_[layer];
-        if (ref.size() != out.size()) {
-            return false;
-        }
-        double scale = 0, err = 0;
-        for (size_t i = 0; i < ref.size(); i++) {
-            scale = std::max(scale, double(std::fabs(ref[i])));
-            err = std::max(err, double(std::fabs(ref[i] - out[i])));
-        }
-        return std::isfinite(err) && err <= 1e-4 * scale;
+        return same_outputs(reference_[layer], out);
     }
 
     Pass pass_;
@@ -293,7 +300,7 @@ void search(Tuner<CpuTuning> &tuner, Pass pass, const std::vector<LayerShape> &l
                 t.block = block;
                 for (int rows_per_vector : kRowsPerVector) {
                     t.rows_per_vector = rows_per_vector;
-                    if (fits_registers(pass, t)) {
+                    if (fits_registers(t)) {
                         tuner.consider(t);
                     }
                 }
@@ -306,7 +313,7 @@ void search(Tuner<CpuTuning> &tuner, Pass pass, const std::vector<LayerShape> &l
             for (int value : k.values) {
                 CpuTuning t = tuner.best();
                 t.*k.field = value;
-                changed |= fits_registers(pass, t) && tuner.consider(t);
+                changed |= fits_registers(t) && tuner.consider(t);
             }
         }
         for (bool rows_parallel : {false, true}) {
@@ -560,6 +567,32 @@ std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, LayerCl
     return of_class;
 }
 
+// The --classes names, checked.
+std::vector<std::string> wanted_classes(const Options &o) {
+    const std::vector<std::string> wanted = split(o.classes);
+    for (const std::string &w : wanted) {
+        auto named = [&](LayerClass layer_class) { return w == layer_class_name(layer_class); };
+        if (std::none_of(kLayerClasses.begin(), kLayerClasses.end(), named)) {
+            throw std::invalid_argument("--classes: unknown layer class \"" + w + "\" (" +
+                                        all_class_names() + ")");
+        }
+    }
+    return wanted;
+}
+
+// The layers of the --classes (all layers with the default).
+std::vector<LayerShape> layers_of(const std::vector<LayerShape> &layers, const Options &o) {
+    const std::vector<std::string> wanted = wanted_classes(o);
+    std::vector<LayerShape> of_classes;
+    for (const LayerShape &l : layers) {
+        const char *name = layer_class_name(layer_class_of(l.kernel, l.out_size()));
+        if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) {
+            of_classes.push_back(l);
+        }
+    }
+    return of_classes;
+}
+
 // `count` knobs, the last `optional` of which may be left out.
 std::vector<int> parse_knobs(const std::string &text, size_t count, size_t optional = 0) {
     std::vector<int> knobs;
@@ -601,6 +634,79 @@ void parse_tuning(const std::string &text, GpuTuning &t) {
     }
 }
 
+// Times already compiled tunings against each other: after one warm-up round,
+// `rounds` rounds each time every tuning on every layer and batch, the order
+// reversed every other round, so that a drift of the host's speed (10-25%
+// between runs minutes apart here) falls on all of them alike. Prints each
+// tuning's median objective, its rounds, in how many rounds it beat the first
+// tuning and its median per batch size; outputs are checked against the first
+// tuning's.
+template<typename Tuning>
+void evaluate_in_rounds(Pass pass, const std::vector<LayerShape> &layers,
+                        const std::vector<int> &batches, int reps, int rounds,
+                        const Halide::Target &target, const std::vector<Tuning> &tunings) {
+    std::vector<std::unique_ptr<jit::LayerPipeline>> pipelines;
+    for (const Tuning &t : tunings) {
+        pipelines.push_back(std::make_unique<jit::LayerPipeline>(pass, schedule_of(t), target));
+    }
+    const size_t n = tunings.size();
+    std::vector<std::vector<double>> objective(n);
+    std::vector<std::vector<std::vector<double>>> per_batch(
+        n, std::vector<std::vector<double>>(batches.size()));
+    std::vector<std::vector<float>> reference;
+    for (int round = 0; round <= rounds; round++) {
+        for (size_t i = 0; i < n; i++) {
+            const size_t k = round % 2 ? n - 1 - i : i;
+            double sum = 0;
+            for (size_t b = 0; b < batches.size(); b++) {
+                const int batch = batches[b];
+                double batch_sum = 0;
+                for (size_t l = 0; l < layers.size(); l++) {
+                    LayerShape shape = layers[l];
+                    shape.batch = batch;
+                    pipelines[k]->prepare(shape);
+                    batch_sum += 1e3 * pipelines[k]->time(reps) / batch;
+                    if (round == 0 && batch == batches.front()) {
+                        if (k == 0) {
+                            reference.push_back(pipelines[k]->outputs());
+                        } else if (!same_outputs(reference.at(l), pipelines[k]->outputs())) {
+                            throw std::runtime_error(describe(tunings[k]) +
+                                                     ": outputs differ from the first tuning's");
+                        }
+                    }
+                }
+                sum += batch_sum;
+                if (round > 0) {
+                    per_batch[k][b].push_back(batch_sum);
+                }
+            }
+            if (round > 0) {
+                objective[k].push_back(sum);
+            }
+        }
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    for (size_t k = 0; k < n; k++) {
+        int wins = 0;
+        for (int r = 0; r < rounds; r++) {
+            wins += objective[k][r] < objective[0][r];
+        }
+        std::printf("  %-34s median %8.3f ms/img, beat the first in %d of %d rounds:",
+                    describe(tunings[k]).c_str(), median(objective[k]), wins, rounds);
+        for (double v : objective[k]) {
+            std::printf(" %.3f", v);
+        }
+        std::printf("\n   ");
+        for (size_t b = 0; b < batches.size(); b++) {
+            std::printf(" batch %d: %.3f", batches[b], median(per_batch[k][b]));
+        }
+        std::printf("\n");
+    }
+}
+
 template<typename Tuning>
 void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
                    const std::vector<int> &batches, const Options &o,
@@ -609,6 +715,10 @@ void evaluate_only(Pass pass, const std::vector<LayerShape> &layers,
     std::stringstream list(o.evaluate);
     for (std::string text; std::getline(list, text, ';');) {
         parse_tuning(text, tunings.emplace_back());
+    }
+    if (o.rounds > 1) {
+        evaluate_in_rounds(pass, layers, batches, o.reps, o.rounds, target, tunings);
+        return;
     }
     Tuner<Tuning> tuner(pass, layers, batches, o.reps, target);
     // A process's first timed pipeline runs slow (up to 1.7x at batch 1:
@@ -659,14 +769,7 @@ void write_each(const std::string &out, size_t planned, const Header &header,
 // CPU families: each pass per layer class.
 void tune_cpu(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
               const Options &o, const std::string &command) {
-    const std::vector<std::string> wanted = split(o.classes);
-    for (const std::string &w : wanted) {
-        auto named = [&](LayerClass layer_class) { return w == layer_class_name(layer_class); };
-        if (std::none_of(kLayerClasses.begin(), kLayerClasses.end(), named)) {
-            throw std::invalid_argument("--classes: unknown layer class \"" + w + "\" (" +
-                                        all_class_names() + ")");
-        }
-    }
+    const std::vector<std::string> wanted = wanted_classes(o);
     struct Search {
         Pass pass;
         LayerClass layer_class;
@@ -745,8 +848,13 @@ int main(int argc, char **argv) {
     app.add_option(
         "--evaluate", o.evaluate,
         "only time these tunings of the first pass, e.g. \"16,4,2,32,8,1,1;16,4,2,32,64,1,2\" "
-        "(knobs in CpuTuning order, or GpuTuning's with --family cuda), and print "
-        "ms/img per layer; writes nothing");
+        "(knobs in CpuTuning order, or GpuTuning's with --family cuda), on the layers of "
+        "--classes, and print ms/img per layer; writes nothing");
+    app.add_option("--rounds", o.rounds,
+                   "with --evaluate: compile each tuning once, then time them all in this many "
+                   "rounds, in reverse order every other round, and print each one's median "
+                   "(compares tunings on a host whose speed drifts)")
+        ->check(CLI::Range(1, 50));
     app.add_option("--classes", o.classes,
                    "comma-separated layer classes to tune (CPU; the others keep the "
                    "checked-in tuning)");
@@ -797,6 +905,10 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (!o.evaluate.empty()) {
+            layers = layers_of(layers, o);
+            if (layers.empty()) {
+                throw std::invalid_argument("no layer to time in the classes " + o.classes);
+            }
             Pass pass = jit::parse_pass(split(o.passes).front());
             gpu ? evaluate_only<GpuTuning>(pass, layers, batches, o, jit::cuda_target())
                 : evaluate_only<CpuTuning>(pass, layers, batches, o, jit::cpu_target());
