@@ -904,6 +904,9 @@ int main(int argc, char **argv) {
             std::printf("wrote %s\n", path.c_str());
             return 0;
         }
+        if (o.rounds > 1 && o.evaluate.empty()) {
+            throw std::invalid_argument("--rounds times the tunings of --evaluate: give them");
+        }
         if (!o.evaluate.empty()) {
             layers = layers_of(layers, o);
             if (layers.empty()) {
