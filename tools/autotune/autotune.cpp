@@ -166,6 +166,14 @@ bool same_outputs(const std::vector<float> &ref, const std::vector<float> &out) 
     return std::isfinite(err) && err <= 1e-4 * scale;
 }
 
+// Milliseconds per image of a compiled pass on one layer shape at one batch
+// size (median of `reps` runs); its outputs stay readable afterwards.
+double ms_per_image(jit::LayerPipeline &p, LayerShape shape, int batch, int reps) {
+    shape.batch = batch;
+    p.prepare(shape);
+    return 1e3 * p.time(reps) / batch;
+}
+
 struct Evaluation {
     double objective = INFINITY;              // ms/img summed over layers and batches
     std::vector<std::vector<double>> ms_img;  // [batch][layer]
@@ -196,10 +204,7 @@ public:
             for (int batch : batches_) {
                 std::vector<double> row;
                 for (size_t l = 0; l < layers_.size(); l++) {
-                    LayerShape shape = layers_[l];
-                    shape.batch = batch;
-                    p.prepare(shape);
-                    double ms = 1e3 * p.time(reps_) / batch;
+                    double ms = ms_per_image(p, layers_[l], batch, reps_);
                     row.push_back(ms);
                     e.objective += ms;
                     if (batch == batches_.front()) {
@@ -662,10 +667,7 @@ void evaluate_in_rounds(Pass pass, const std::vector<LayerShape> &layers,
                 const int batch = batches[b];
                 double batch_sum = 0;
                 for (size_t l = 0; l < layers.size(); l++) {
-                    LayerShape shape = layers[l];
-                    shape.batch = batch;
-                    pipelines[k]->prepare(shape);
-                    batch_sum += 1e3 * pipelines[k]->time(reps) / batch;
+                    batch_sum += ms_per_image(*pipelines[k], layers[l], batch, reps);
                     if (round == 0 && batch == batches.front()) {
                         if (k == 0) {
                             reference.push_back(pipelines[k]->outputs());
