@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -659,32 +660,39 @@ void evaluate_in_rounds(Pass pass, const std::vector<LayerShape> &layers,
     std::vector<std::vector<std::vector<double>>> per_batch(
         n, std::vector<std::vector<double>>(batches.size()));
     std::vector<std::vector<float>> reference;
+    // ms/img of tuning k summed over the layers, per batch size; in the
+    // warm-up round its outputs at the first batch are checked too.
+    auto time_tuning = [&](size_t k, bool warm_up) {
+        std::vector<double> sums;
+        for (int batch : batches) {
+            double sum = 0;
+            for (size_t l = 0; l < layers.size(); l++) {
+                sum += ms_per_image(*pipelines[k], layers[l], batch, reps);
+                if (!warm_up || batch != batches.front()) {
+                    continue;
+                }
+                if (k == 0) {
+                    reference.push_back(pipelines[k]->outputs());
+                } else if (!same_outputs(reference.at(l), pipelines[k]->outputs())) {
+                    throw std::runtime_error(describe(tunings[k]) +
+                                             ": outputs differ from the first tuning's");
+                }
+            }
+            sums.push_back(sum);
+        }
+        return sums;
+    };
     for (int round = 0; round <= rounds; round++) {
         for (size_t i = 0; i < n; i++) {
             const size_t k = round % 2 ? n - 1 - i : i;
-            double sum = 0;
+            const std::vector<double> sums = time_tuning(k, round == 0);
+            if (round == 0) {
+                continue;
+            }
             for (size_t b = 0; b < batches.size(); b++) {
-                const int batch = batches[b];
-                double batch_sum = 0;
-                for (size_t l = 0; l < layers.size(); l++) {
-                    batch_sum += ms_per_image(*pipelines[k], layers[l], batch, reps);
-                    if (round == 0 && batch == batches.front()) {
-                        if (k == 0) {
-                            reference.push_back(pipelines[k]->outputs());
-                        } else if (!same_outputs(reference.at(l), pipelines[k]->outputs())) {
-                            throw std::runtime_error(describe(tunings[k]) +
-                                                     ": outputs differ from the first tuning's");
-                        }
-                    }
-                }
-                sum += batch_sum;
-                if (round > 0) {
-                    per_batch[k][b].push_back(batch_sum);
-                }
+                per_batch[k][b].push_back(sums[b]);
             }
-            if (round > 0) {
-                objective[k].push_back(sum);
-            }
+            objective[k].push_back(std::accumulate(sums.begin(), sums.end(), 0.0));
         }
     }
     auto median = [](std::vector<double> v) {
