@@ -303,7 +303,7 @@ void write_peer_inputs(const std::string &dir) {
 
     // BCE loss and parameter gradients of the first four images.
     Tensor x4({kCheck, m.image_channels, m.image_height, m.image_width},
-              std::vector<float>(x.data(), x.data() + kCheck * x.size() / kMaxBatch));
+              Floats(x.data(), x.data() + kCheck * x.size() / kMaxBatch));
     Trace t4 = net.forward(x4);
     LossValue l = classification_loss(LossKind::bce, t4.logits, labels(kCheck));
     std::vector<LayerGradients> g = net.backward(t4, l.d_logits);

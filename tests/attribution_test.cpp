@@ -335,9 +335,9 @@ TEST(Attribution, RiseMasksAreShiftedUpsampledGrids) {
     EXPECT_NEAR(sum / masks.size(), 0.1, 0.03);
     // deterministic in the seed
     EXPECT_EQ(rise_masks(3, 20, 16, 6, 0.1, 5).values(),
-              std::vector<float>(masks.data(), masks.data() + 3 * 20 * 16));
+              Floats(masks.data(), masks.data() + 3 * 20 * 16));
     EXPECT_NE(rise_masks(3, 20, 16, 6, 0.1, 6).values(),
-              std::vector<float>(masks.data(), masks.data() + 3 * 20 * 16));
+              Floats(masks.data(), masks.data() + 3 * 20 * 16));
 }
 
 // RISE against its definition with the same masks: sum_i sigmoid(logit_c(x m_i)) m_i / (N p).

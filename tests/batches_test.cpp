@@ -93,7 +93,7 @@ TEST(ExampleImage, IsOneExampleAsCHW) {
     Dataset d = numbered(3);
     Tensor t = example_image(d, 2);
     EXPECT_EQ(t.shape(), (Shape{1, 2, 2}));
-    EXPECT_EQ(t.values(), std::vector<float>(4, 2.0f));
+    EXPECT_EQ(t.values(), Floats(4, 2.0f));
 }
 
 TEST(BatchIterator, CoversEveryExampleOnce) {

@@ -41,7 +41,7 @@ TEST(Checkpoint, RoundTripIsBitExact) {
     std::map<std::string, Tensor> tensors{
         {"layer1.C", Tensor({2, 3, 1, 2}, {1.5f, -0.0f, 1e-45f, 3.4e38f, -7.25f, nan, 0.1f, 0.2f,
                                            0.3f, std::numeric_limits<float>::infinity(), 11, 12})},
-        {"scalar", Tensor(Shape{}, std::vector<float>{42.0f})},
+        {"scalar", Tensor(Shape{}, Floats{42.0f})},
         {"empty", Tensor({0, 3})},
         {"b", Tensor({5}, {1, 2, 3, 4, 5})},
     };
@@ -86,8 +86,8 @@ TEST(Checkpoint, ReadsForeignLayout) {
     write_file(dir / "f", file_bytes(header, floats({1, 2, 3})));
     Checkpoint ck = load_checkpoint(dir / "f");
     EXPECT_TRUE(ck.metadata.empty());
-    EXPECT_EQ(ck.tensors.at("a").values(), (std::vector<float>{1, 2}));
-    EXPECT_EQ(ck.tensors.at("b").values(), (std::vector<float>{3}));
+    EXPECT_EQ(ck.tensors.at("a").values(), (Floats{1, 2}));
+    EXPECT_EQ(ck.tensors.at("b").values(), (Floats{3}));
 }
 
 TEST(Checkpoint, OverwriteReplacesAndLeavesNoTemporary) {

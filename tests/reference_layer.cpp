@@ -94,7 +94,7 @@ std::vector<double> to_double(const Tensor &t) {
 }
 
 Tensor to_float(const std::vector<double> &v, const Shape &shape) {
-    return Tensor(shape, std::vector<float>(v.begin(), v.end()));
+    return Tensor(shape, Floats(v.begin(), v.end()));
 }
 
 }  // namespace coda::reference

@@ -76,7 +76,7 @@ public:
         }
         check_layout(entries, data_size);
         for (const Entry &e : entries) {
-            std::vector<float> values((e.end - e.begin) / sizeof(float));
+            Floats values((e.end - e.begin) / sizeof(float));
             if (!values.empty()) {  // memcpy wants valid pointers even for 0 bytes
                 std::memcpy(values.data(), data + e.begin, e.end - e.begin);
             }

@@ -31,7 +31,7 @@ Tensor rows_of(const Tensor &t, int64_t begin, int64_t end) {
     Shape shape = t.shape();
     shape[0] = end - begin;
     const int64_t n = t.size() / t.dim(0);
-    return Tensor(shape, std::vector<float>(t.data() + begin * n, t.data() + end * n));
+    return Tensor(shape, Floats(t.data() + begin * n, t.data() + end * n));
 }
 
 // Per-class probabilities of one row of logits, as the model was trained.

@@ -55,7 +55,7 @@ coda_status argument_error(const std::string &message) {
 coda::Tensor batch_of(const coda::Classifier &net, const float *images, int n) {
     coda::Shape shape = net.image_shape();
     shape.insert(shape.begin(), n);
-    return coda::Tensor(shape, std::vector<float>(images, images + coda::element_count(shape)));
+    return coda::Tensor(shape, coda::Floats(images, images + coda::element_count(shape)));
 }
 
 }  // namespace

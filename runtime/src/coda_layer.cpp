@@ -235,10 +235,11 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
     init_runtime();
     check_params(cfg, p);
     check_input(cfg, x.shape());
-    LayerForward f{Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
-                   Tensor(output_shape(cfg, x.shape(), cfg.rank)),
-                   Tensor(output_shape(cfg, x.shape(), cfg.out_channels)),
-                   Tensor(output_shape(cfg, x.shape(), cfg.out_channels))};
+    // Outputs of the pipelines are written in full: no zero-fill first.
+    LayerForward f{Tensor::uninitialized(output_shape(cfg, x.shape(), cfg.out_channels)),
+                   Tensor::uninitialized(output_shape(cfg, x.shape(), cfg.rank)),
+                   Tensor::uninitialized(output_shape(cfg, x.shape(), cfg.out_channels)),
+                   Tensor::uninitialized(output_shape(cfg, x.shape(), cfg.out_channels))};
     ParamViews pv = views(cfg, p.C, p.M, p.b);
     Buffer xb = x.halide(), y = f.output.halide(), z = f.code.halide(), n = f.norm.halide(),
            q = f.wnorm.halide();
@@ -281,8 +282,8 @@ LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, cons
     check_input(cfg, x.shape());
     check_forward(cfg, fwd, x.shape());
     expect_shape(cfg, "d_output", d_output.shape(), output_shape(cfg, x.shape(), cfg.out_channels));
-    LayerGradients g{Tensor(x.shape()), Tensor(p.C.shape()), Tensor(p.M.shape()),
-                     Tensor(p.b.shape())};
+    LayerGradients g{Tensor::uninitialized(x.shape()), Tensor::uninitialized(p.C.shape()),
+                     Tensor::uninitialized(p.M.shape()), Tensor::uninitialized(p.b.shape())};
     ParamViews pv = views(cfg, p.C, p.M, p.b), dv = views(cfg, g.d_C, g.d_M, g.d_b);
     Buffer xb = x.halide(), z = fwd.code.halide(), y = fwd.output.halide(), n = fwd.norm.halide(),
            q = fwd.wnorm.halide(), dy = d_output.halide(), dx = g.d_input.halide();
@@ -319,7 +320,7 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
     Shape rows = input_shape;  // one row per (image, class)
     rows[0] *= classes;
     expect_shape(cfg, "g_output", g_output.shape(), output_shape(cfg, rows, cfg.out_channels));
-    Tensor g_input(rows);
+    Tensor g_input = Tensor::uninitialized(rows);
     ParamViews pv = views(cfg, p.C, p.M, p.b);
     Buffer z = fwd.code.halide(), n = fwd.norm.halide(), g = g_output.halide(),
            gi = g_input.halide();

@@ -24,12 +24,18 @@ Tensor::Tensor(Shape shape, float fill)
     : shape_(std::move(shape)), values_(element_count(shape_), fill) {
 }
 
-Tensor::Tensor(Shape shape, std::vector<float> values)
-    : shape_(std::move(shape)), values_(std::move(values)) {
+Tensor::Tensor(Shape shape, Floats values) : shape_(std::move(shape)), values_(std::move(values)) {
     if (element_count(shape_) != static_cast<int64_t>(values_.size())) {
         throw std::invalid_argument("tensor of shape " + to_string(shape_) + " given " +
                                     std::to_string(values_.size()) + " values");
     }
+}
+
+Tensor Tensor::uninitialized(Shape shape) {
+    Tensor t;
+    t.values_.resize(element_count(shape));
+    t.shape_ = std::move(shape);
+    return t;
 }
 
 Halide::Runtime::Buffer<float> Tensor::halide(std::vector<int> extents) const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "HalideBuffer.h"
+#include "coda/floats.h"
 
 namespace coda {
 
@@ -19,7 +20,9 @@ class Tensor {
 public:
     Tensor() = default;
     explicit Tensor(Shape shape, float fill = 0.0f);
-    Tensor(Shape shape, std::vector<float> values);
+    Tensor(Shape shape, Floats values);
+    // For outputs written in full before they are read (see floats.h).
+    static Tensor uninitialized(Shape shape);
 
     const Shape &shape() const {
         return shape_;
@@ -39,10 +42,10 @@ public:
     const float *data() const {
         return values_.data();
     }
-    std::vector<float> &values() {
+    Floats &values() {
         return values_;
     }
-    const std::vector<float> &values() const {
+    const Floats &values() const {
         return values_;
     }
     float &operator[](int64_t i) {
@@ -59,7 +62,7 @@ public:
 
 private:
     Shape shape_;
-    std::vector<float> values_;
+    Floats values_;
 };
 
 }  // namespace coda
