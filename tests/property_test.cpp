@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "random_layer.h"
 #include "reference_layer.h"
@@ -108,6 +109,44 @@ TEST_P(LayerProperty, ContributionsSumToOutput) {
         total += y;
     }
     EXPECT_NEAR(sum, total, 1e-5 * magnitude + 1e-6);
+}
+
+// The pipelines' outputs are allocated without zero-filling (coda/floats.h),
+// so every element must be written by the pass. Each pass runs again right
+// after NaN-filled tensors of its outputs' shapes were freed (glibc hands
+// those blocks to the next allocations of those sizes) and must give the same
+// values: a skipped element would keep a NaN (or a value of the first call).
+TEST_P(LayerProperty, EveryOutputElementIsWritten) {
+    const LayerConfig &cfg = GetParam().cfg;
+    std::mt19937 rng(13);
+    LayerParams p = testing::random_params(cfg, rng, GetParam().weight_scale);
+    Tensor x = testing::uniform({2, cfg.in_channels, 8, 7}, 0, 1, rng);
+    auto free_nan_blocks = [](const std::vector<const Tensor *> &like) {
+        std::vector<Tensor> nan;
+        for (const Tensor *t : like) {
+            nan.emplace_back(t->shape(), std::nanf(""));
+        }
+    };
+    LayerForward f = layer_forward(cfg, p, x);
+    free_nan_blocks({&f.output, &f.code, &f.norm, &f.wnorm});
+    LayerForward again = layer_forward(cfg, p, x);
+    EXPECT_EQ(again.output.values(), f.output.values());
+    EXPECT_EQ(again.code.values(), f.code.values());
+    EXPECT_EQ(again.norm.values(), f.norm.values());
+    EXPECT_EQ(again.wnorm.values(), f.wnorm.values());
+
+    Tensor g = testing::uniform(f.output.shape(), -1, 1, rng);
+    LayerGradients d = layer_backward(cfg, p, x, f, g);
+    free_nan_blocks({&d.d_input, &d.d_C, &d.d_M, &d.d_b});
+    LayerGradients d_again = layer_backward(cfg, p, x, f, g);
+    EXPECT_EQ(d_again.d_input.values(), d.d_input.values());
+    EXPECT_EQ(d_again.d_C.values(), d.d_C.values());
+    EXPECT_EQ(d_again.d_M.values(), d.d_M.values());
+    EXPECT_EQ(d_again.d_b.values(), d.d_b.values());
+
+    Tensor c = layer_contribution(cfg, p, f, g, x.shape());
+    free_nan_blocks({&c});
+    EXPECT_EQ(layer_contribution(cfg, p, f, g, x.shape()).values(), c.values());
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, LayerProperty,
