@@ -55,20 +55,6 @@ Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v) {
     return f;
 }
 
-DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometry &g,
-                       const LayerVars &v) {
-    DirectPath p{Func("coeff_code"), Func("direct_d_patch"),
-                 RDom(0, g.rank, 0, g.out_channels, "over_rank_out"),
-                 RDom(0, g.out_channels, "over_out")};
-    p.coeff_code(v.x, v.y, v.r, v.o, v.n) = coeff(v.x, v.y, v.o, v.n) * code(v.x, v.y, v.r, v.n);
-    // sum_o coeff_o (M_o z + b_o)[d] = sum_{o,r} M[r,o,d] coeff_o z_r + sum_o coeff_o b[o,d]
-    RDom ro = p.over_rank_out;
-    p.d_patch(v.x, v.y, v.d, v.n) = 0.0f;
-    p.d_patch(v.x, v.y, v.d, v.n) += coeff(v.x, v.y, p.over_out, v.n) * b(p.over_out, v.d);
-    p.d_patch(v.x, v.y, v.d, v.n) += M(ro.x, ro.y, v.d) * p.coeff_code(v.x, v.y, ro.x, ro.y, v.n);
-    return p;
-}
-
 namespace {
 
 // w_o = M_o z + b_o for every (position, o, d) (spec 1.4).
@@ -81,6 +67,14 @@ Func dynamic_weights(const char *name, Func M, Func b, Func code, RDom over_rank
 }
 
 }  // namespace
+
+DirectPath direct_path(Func coeff, Func weights, const LayerGeometry &g, const LayerVars &v) {
+    DirectPath p{Func("direct_d_patch"), RDom(0, g.out_channels, "over_out")};
+    p.d_patch(v.x, v.y, v.d, v.n) = 0.0f;
+    p.d_patch(v.x, v.y, v.d, v.n) +=
+        coeff(v.x, v.y, p.over_out, v.n) * weights(v.x, v.y, p.over_out, v.d, v.n);
+    return p;
+}
 
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v) {
@@ -153,12 +147,12 @@ void begin_backward(BackwardBase &f, Func input_padded, Func C, Func M, Func b, 
 // dx_patch = direct path + C^T dz and its fold; dC; db = sum_p dL/dw_o,
 // with the w_o part written through z: X^T gamma_o + M_o (Z^T delta_o) +
 // (sum delta_o) b_o.
-void finish_backward(BackwardBase &f, Func direct_d_patch, const LayerGeometry &g,
-                     const LayerVars &v) {
+void finish_backward(BackwardBase &f, Func weights, const LayerGeometry &g, const LayerVars &v) {
     Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, d = v.d;
     RDom rr = f.over_rank, rp = f.over_positions;
+    f.direct = direct_path(f.gamma, weights, g, v);
     f.d_patch = Func("d_patch");
-    f.d_patch(x, y, d, n) = direct_d_patch(x, y, d, n);
+    f.d_patch(x, y, d, n) = f.direct.d_patch(x, y, d, n);
     f.d_patch(x, y, d, n) += f.C(d, rr) * f.d_code(x, y, rr, n);
     f.fold = fold(f.d_patch, g, v);
 
@@ -214,16 +208,18 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
     f.d_code(x, y, r, n) += f.gamma(x, y, ro, n) * f.proj(x, y, r, ro, n) +
                             f.delta(x, y, ro, n) * f.gram_code(x, y, r, ro, n);
 
-    f.direct = direct_path(f.gamma, code, M, b, g, v);
-    finish_backward(f, f.direct.d_patch, g, v);
+    f.direct_weights = dynamic_weights("direct_weights", M, b, code, rr, v);
+    finish_backward(f, f.direct_weights, g, v);
 
     // dL/dw_o = gamma_o x + delta_o w_o, contracted with z: the w_o part
     // becomes M_o (Z^T diag(delta_o) Z) + b_o (delta_o^T Z).
-    Expr gamma_p = f.gamma(rp.x, rp.y, o, rp.z), delta_p = f.delta(rp.x, rp.y, o, rp.z);
+    Expr delta_p = f.delta(rp.x, rp.y, o, rp.z);
+    f.gamma_code = Func("gamma_code");
+    f.gamma_code(x, y, r, o, n) = f.gamma(x, y, o, n) * code(x, y, r, n);
     f.patch_coeff_code = Func("patch_coeff_code");
     f.patch_coeff_code(r, o, d) = 0.0f;
     f.patch_coeff_code(r, o, d) +=
-        f.patch(rp.x, rp.y, d, rp.z) * gamma_p * code(rp.x, rp.y, r, rp.z);
+        f.patch(rp.x, rp.y, d, rp.z) * f.gamma_code(rp.x, rp.y, r, o, rp.z);
     f.code_delta_code = Func("code_delta_code");
     f.code_delta_code(r2, r, o) = 0.0f;
     f.code_delta_code(r2, r, o) += code(rp.x, rp.y, r2, rp.z) * delta_p * code(rp.x, rp.y, r, rp.z);
@@ -247,7 +243,7 @@ MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, 
     MaterializedBackwardFuncs f;
     begin_backward(f, input_padded, C, M, b, code, output, norm, wnorm, d_output, norm_kind, g, v);
     f.over_out_patch = RDom(0, g.out_channels, 0, g.patch_len(), "over_out_patch");
-    RDom rod = f.over_out_patch, ro = f.over_out, rp = f.over_positions;
+    RDom rod = f.over_out_patch, rp = f.over_positions;
     Var x = v.x, y = v.y, n = v.n, o = v.o, r = v.r, d = v.d;
 
     f.weights = dynamic_weights("weights", M, b, code, f.over_rank, v);
@@ -260,10 +256,7 @@ MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, 
     f.d_code(x, y, r, n) = 0.0f;
     f.d_code(x, y, r, n) += M(r, rod.x, rod.y) * f.d_weights(x, y, rod.x, rod.y, n);
 
-    f.direct_d_patch = Func("direct_d_patch");
-    f.direct_d_patch(x, y, d, n) = 0.0f;
-    f.direct_d_patch(x, y, d, n) += f.gamma(x, y, ro, n) * f.weights(x, y, ro, d, n);
-    finish_backward(f, f.direct_d_patch, g, v);
+    finish_backward(f, f.weights, g, v);
 
     // dM = sum_p dL/dw_od z_r
     f.d_M = Func("d_M");

@@ -70,16 +70,14 @@ struct Fold {
 Fold fold(Func d_patch, const LayerGeometry &g, const LayerVars &v);
 
 // The direct input path with dynamic weights held constant:
-// sum_o coeff_o * w_o(z) for every patch index d, w_o = M_o z + b_o computed
-// from the rank code on the fly (never stored).
+// sum_o coeff_o w_o for every patch index d (the weights as given: stored by
+// the materialised backward, rebuilt from the rank code per tile by the
+// low-rank one).
 struct DirectPath {
-    Func coeff_code;  // coeff_o * z_r at each position
-    Func d_patch;     // (x, y, d, n)
-    RDom over_rank_out;
+    Func d_patch;  // (x, y, d, n)
     RDom over_out;
 };
-DirectPath direct_path(Func coeff, Func code, Func M, Func b, const LayerGeometry &g,
-                       const LayerVars &v);
+DirectPath direct_path(Func coeff, Func weights, const LayerGeometry &g, const LayerVars &v);
 
 struct ForwardFuncs {
     Func C, M, b;  // the parameters as given
@@ -102,6 +100,7 @@ struct BackwardBase {
     Func coeffs;  // {gamma, delta} = dy*{alpha, beta}         (x, y, o, n)
     Func gamma, delta;
     Func d_code;        // dL/dz                                     (x, y, r, n)
+    DirectPath direct;  // sum_o gamma_o w_o                         (x, y, d, n)
     Func d_patch;       // dL/dx_patch                               (x, y, d, n)
     Fold fold;          // dL/dx                                     (x, y, c, n)
     Func patch_d_code;  // sum_p x_d dz_r                     (d, r)
@@ -114,14 +113,16 @@ struct BackwardBase {
 
 // Backward in the low-rank form of spec 3.3: every term is a GEMM over the
 // rank code, the patches and per-position scalars, so the O*D dynamic weights
-// are never formed (not even per tile). Its Gram terms cost O*D*r^2 per call
-// whatever the batch: the form for large batches.
+// are never stored (the direct path rebuilds them per tile, as the forward
+// does). Its Gram terms cost O*D*r^2 per call whatever the batch: the form for
+// large batches.
 struct BackwardFuncs : BackwardBase {
-    Func proj;       // u_o = M_o^T x_patch                     (x, y, r, o, n)
-    Func gram;       // G_o = M_o^T M_o                           (r, r2, o)
-    Func gram_bias;  // c_o = M_o^T b_o                           (r, o)
-    Func gram_code;  // G_o z                                     (x, y, r, o, n)
-    DirectPath direct;
+    Func proj;              // u_o = M_o^T x_patch                     (x, y, r, o, n)
+    Func gram;              // G_o = M_o^T M_o                           (r, r2, o)
+    Func gram_bias;         // c_o = M_o^T b_o                           (r, o)
+    Func gram_code;         // G_o z                                     (x, y, r, o, n)
+    Func direct_weights;    // w = M z + b, for the direct path      (x, y, o, d, n)
+    Func gamma_code;        // gamma_o z_r                        (x, y, r, o, n)
     Func patch_coeff_code;  // sum_p x_d gamma_o z_r              (r, o, d)
     Func code_delta_code;   // sum_p delta_o z_r2 z_r            (r2, r, o)
     Func mix_code_delta;    // M_o times code_delta_code          (r, o, d)
@@ -132,13 +133,13 @@ BackwardFuncs coda_backward(Func input_padded, Func C, Func M, Func b, Func code
 
 // Backward with the dynamic weights materialised (spec 3.2): w and dL/dw for
 // every position of the call, then dz, dM and the direct path each one GEMM
-// (or less) over them: about 3 O*D*r multiply-adds per position against the
-// low-rank form's 4 + 2r/D plus its Gram terms. w is B*P*O*D floats, so the
+// (or less) over them: 3 O*D*r multiply-adds per position, as the low-rank
+// form's three GEMMs, but none of its Gram terms (O*D*r^2 per call, 2 O*r^2
+// per position). w is B*P*O*D floats, so the
 // runtime uses this form only for small calls (schedules/backward_form.h).
 struct MaterializedBackwardFuncs : BackwardBase {
     Func weights;         // w = M z + b                           (x, y, o, d, n)
     Func d_weights;       // dL/dw = gamma x + delta w             (x, y, o, d, n)
-    Func direct_d_patch;  // sum_o gamma_o w_o                     (x, y, d, n)
     RDom over_out_patch;  // (o, d)
 };
 MaterializedBackwardFuncs coda_backward_materialized(Func input_padded, Func C, Func M, Func b,

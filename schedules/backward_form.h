@@ -1,6 +1,6 @@
 // Which backward form a CPU call runs (generators/coda_layer_algorithm.h):
 // the low-rank form pays O*D*r^2 Gram terms per call whatever its size and
-// 4-6 O*D*r multiply-adds per position, the materialised form 3 O*D*r per
+// 3 O*D*r + 2 O*r^2 multiply-adds per position, the materialised form 3 O*D*r per
 // position but stores w and dL/dw (2 B*P*O*D floats) and streams them through
 // memory five times. Small calls favour the materialised form; where it stops
 // winning depends on the rank and the map (on this machine at batch 1 it won

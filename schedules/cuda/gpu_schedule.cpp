@@ -124,9 +124,11 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const GpuTuning &t) {
     rebuild_weights(f.weights, f.align, f.over_patch.x, v.o, t.channels, f.over_rank.x);
 }
 
-void schedule_backward(BackwardFuncs &f, const LayerVars &, const GpuTuning &t) {
+void schedule_backward(BackwardFuncs &f, const LayerVars &v, const GpuTuning &t) {
     activations({f.patch, f.coeffs, f.proj, f.gram_code, f.d_code, f.direct.d_patch, f.d_patch},
                 positions(t, t.channels));
+    rebuild_weights(f.direct_weights, f.direct.d_patch, f.direct.over_out.x, v.d, t.channels,
+                    f.over_rank.x);
     tiled(f.fold.d_input, positions(t, 1));
     Tile params{t.param_threads, t.param_threads, 1};
     for (Func p : {f.gram, f.gram_bias, f.patch_d_code, f.patch_coeff_code, f.code_delta_code,

@@ -7,29 +7,29 @@
 //   machine: AMD EPYC, 2 threads
 //   target:  x86-64-linux-avx-avx2-avx512-avx512_cannonlake-avx512_skylake-f16c-fma-sse41
 //   model:   configs/cifar10_9l_s.cfg
-//   date:    2026-11-27 21:38 UTC
+//   date:    2026-11-30 00:13 UTC
 //   command: tools/autotune --choose-backward-form --batches 1,2,4,8,16,32,64 --reps 11
 // ms/img, the faster of two interleaved medians of 11 runs, both forms with the
 // class's backward tuning (sizes over 32 MB are not timed):
-//   L1 large     batch  1   6.8 MB: low-rank   2.217, materialised   1.704  (materialised)
-//   L1 large     batch  2  13.5 MB: low-rank   2.071, materialised   1.698  (materialised)
-//   L1 large     batch  4  27.0 MB: low-rank   2.055, materialised   1.876  (materialised)
-//   L2 large     batch  1  18.0 MB: low-rank   4.587, materialised   4.655
-//   L3 wide      batch  1   9.0 MB: low-rank   4.928, materialised   3.707  (materialised)
-//   L3 wide      batch  2  18.0 MB: low-rank   4.105, materialised   3.693  (materialised)
-//   L4 wide      batch  1  18.0 MB: low-rank   8.107, materialised   7.126  (materialised)
-//   L5 wide      batch  1  18.0 MB: low-rank   8.199, materialised   6.874  (materialised)
-//   L6 narrow    batch  1   9.0 MB: low-rank   8.179, materialised   4.746  (materialised)
-//   L6 narrow    batch  2  18.0 MB: low-rank   5.484, materialised   4.236  (materialised)
-//   L7 narrow    batch  1  18.0 MB: low-rank  14.913, materialised  10.178  (materialised)
-//   L8 narrow    batch  1  18.0 MB: low-rank  15.134, materialised  11.512  (materialised)
-//   L9 pointwise batch  1   0.3 MB: low-rank   0.517, materialised   0.289  (materialised)
-//   L9 pointwise batch  2   0.6 MB: low-rank   0.401, materialised   0.239  (materialised)
-//   L9 pointwise batch  4   1.2 MB: low-rank   0.217, materialised   0.140  (materialised)
-//   L9 pointwise batch  8   2.5 MB: low-rank   0.198, materialised   0.131  (materialised)
-//   L9 pointwise batch 16   5.0 MB: low-rank   0.192, materialised   0.137  (materialised)
-//   L9 pointwise batch 32  10.0 MB: low-rank   0.188, materialised   0.150  (materialised)
-//   L9 pointwise batch 64  20.0 MB: low-rank   0.184, materialised   0.164  (materialised)
+//   L1 large     batch  1   6.8 MB: low-rank   2.116, materialised   1.690  (materialised)
+//   L1 large     batch  2  13.5 MB: low-rank   1.950, materialised   1.728  (materialised)
+//   L1 large     batch  4  27.0 MB: low-rank   1.955, materialised   1.945  (materialised)
+//   L2 large     batch  1  18.0 MB: low-rank   4.264, materialised   4.791
+//   L3 wide      batch  1   9.0 MB: low-rank   4.031, materialised   3.040  (materialised)
+//   L3 wide      batch  2  18.0 MB: low-rank   3.554, materialised   3.178  (materialised)
+//   L4 wide      batch  1  18.0 MB: low-rank   7.310, materialised   6.558  (materialised)
+//   L5 wide      batch  1  18.0 MB: low-rank   7.165, materialised   6.654  (materialised)
+//   L6 narrow    batch  1   9.0 MB: low-rank   6.931, materialised   4.117  (materialised)
+//   L6 narrow    batch  2  18.0 MB: low-rank   5.041, materialised   3.959  (materialised)
+//   L7 narrow    batch  1  18.0 MB: low-rank  13.715, materialised   9.256  (materialised)
+//   L8 narrow    batch  1  18.0 MB: low-rank  14.032, materialised   9.323  (materialised)
+//   L9 pointwise batch  1   0.3 MB: low-rank   0.354, materialised   0.220  (materialised)
+//   L9 pointwise batch  2   0.6 MB: low-rank   0.240, materialised   0.157  (materialised)
+//   L9 pointwise batch  4   1.2 MB: low-rank   0.197, materialised   0.139  (materialised)
+//   L9 pointwise batch  8   2.5 MB: low-rank   0.180, materialised   0.132  (materialised)
+//   L9 pointwise batch 16   5.0 MB: low-rank   0.170, materialised   0.130  (materialised)
+//   L9 pointwise batch 32  10.0 MB: low-rank   0.166, materialised   0.132  (materialised)
+//   L9 pointwise batch 64  20.0 MB: low-rank   0.165, materialised   0.155  (materialised)
 #pragma once
 
 #include <array>
