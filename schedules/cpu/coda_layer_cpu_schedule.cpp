@@ -9,6 +9,8 @@
 // generators) and the extra values are dropped.
 #include "coda_layer_schedule.h"
 
+#include <optional>
+
 namespace coda::cpu {
 
 using Halide::Expr;
@@ -142,9 +144,13 @@ constexpr int kPositionsPerChunk = 256;
 // operands stay in L2 across all tiles; summing the whole batch per tile
 // would stream it from memory once per tile, and one image per chunk would
 // write and re-read the whole parameter-shaped partial sum every 64 positions
-// on small maps. Tiles of one chunk, and the additions, run in parallel.
-// Returns the per-chunk Func, which now holds the calls to the operands.
-Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unrolled, int block) {
+// on small maps. Tiles of one chunk, and the additions, run in parallel: the
+// tiles over blocks of `unrolled`, or over `outer` (a dimension of f) if
+// given, which then runs outermost, so that a stage computed there serves
+// every tile of the other dimensions. Returns the per-chunk Func, which now
+// holds the calls to the operands; its tiles are per_chunk.in().
+Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unrolled, int block,
+                        std::optional<Var> outer = std::nullopt) {
     Var chunk("chunk"), vo("vo"), vi("vi"), uo("uo"), ui("ui");
     RVar chunks("chunks"), images("images");
     Expr images_per_chunk =
@@ -163,20 +169,25 @@ Func position_reduction(Func f, RDom positions, Var vec_dim, int lanes, Var unro
     f.update().reorder(sum_order).vectorize(vec_dim, lanes, kGuard).parallel(outermost);
 
     Func tiles = per_chunk.in();
+    Var parallel_dim = outer.value_or(uo);
     std::vector<VarOrRVar> order = {vi, ui, vo};
+    if (outer) {
+        order.push_back(uo);
+    }
     for (Var a : per_chunk.args()) {
-        if (a.name() != vec_dim.name() && a.name() != unrolled.name()) {
+        if (a.name() != vec_dim.name() && a.name() != unrolled.name() &&
+            a.name() != parallel_dim.name()) {
             order.push_back(a);
         }
     }
-    order.push_back(uo);
+    order.push_back(parallel_dim);
     tiles.compute_at(f, chunks)
         .split(vec_dim, vo, vi, lanes, kGuard)
         .split(unrolled, uo, ui, block, kGuard)
         .reorder(order)
         .vectorize(vi)
         .unroll(ui)
-        .parallel(uo);
+        .parallel(parallel_dim);
     per_chunk.compute_at(tiles, vo)
         .bound_extent(vec_dim, lanes)
         .bound_extent(unrolled, block)
@@ -377,16 +388,18 @@ void schedule_backward_shared(BackwardBase &f, const LayerVars &v, Func d_code,
     schedule_bias_gradient(f.d_b, f.over_rank.x);
 }
 
-// gamma_o z_r over one chunk's positions, stored once per output channel
-// (rank innermost) and read by every tile of patch entries: computed inside
-// each tile instead, it cost one multiply per `block` multiply-adds.
-void schedule_gamma_code(BackwardFuncs &f, const LayerVars &v, Func per_chunk) {
-    Func tiles = per_chunk.in();
-    tiles.reorder(Var("vi"), Var("ui"), Var("vo"), Var("uo"), v.o).serial(Var("uo")).parallel(v.o);
-    f.gamma_code.compute_at(tiles, v.o)
+// sum_p x_d gamma_o z_r, with gamma_o z_r over one chunk's positions stored
+// once per output channel (rank innermost) and read by every tile of patch
+// entries: computed inside each tile instead, it cost one multiply per
+// `block` multiply-adds.
+Func schedule_patch_coeff_code(BackwardFuncs &f, const LayerVars &v) {
+    Func per_chunk = position_reduction(f.patch_coeff_code, f.over_positions, v.r, tuning.lanes,
+                                        v.d, tuning.block, v.o);
+    f.gamma_code.compute_at(per_chunk.in(), v.o)
         .reorder_storage(v.r, v.x, v.y, v.o, v.n)
         .reorder(v.r, v.x, v.y, v.o, v.n)
         .vectorize(v.r, tuning.vector, kGuard);
+    return per_chunk;
 }
 
 }  // namespace
@@ -406,9 +419,7 @@ void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t)
     stage_per_tile(f.code, {f.gram_code}, gram_code);
     schedule_direct_path(f, v);
 
-    Func patch_coeff_code = position_reduction(f.patch_coeff_code, f.over_positions, v.r,
-                                               tuning.lanes, v.d, tuning.block);
-    schedule_gamma_code(f, v, patch_coeff_code);
+    Func patch_coeff_code = schedule_patch_coeff_code(f, v);
     Func code_delta_code = position_reduction(f.code_delta_code, f.over_positions, v.r2,
                                               tuning.lanes, v.r, tuning.block);
     schedule_backward_shared(f, v, d_code, {patch_coeff_code}, {f.gamma_code, code_delta_code});
