@@ -46,7 +46,9 @@ double peak_flops() {
 using bench::flops_per_position;
 using bench::Pass;
 
-void run_layer(benchmark::State &state, int index, Pass pass) {
+// form: the contribution form (automatic: the runtime's choice per call).
+void run_layer(benchmark::State &state, int index, Pass pass,
+               ContributionForm form = ContributionForm::automatic) {
     const ModelLayer &m = kLayers[index];
     const int batch = static_cast<int>(state.range(0));
     LayerConfig cfg;
@@ -76,7 +78,9 @@ void run_layer(benchmark::State &state, int index, Pass pass) {
             benchmark::DoNotOptimize(layer_backward(cfg, p, x, f, g));
             break;
         case Pass::contribution:
+            set_contribution_form(form);
             benchmark::DoNotOptimize(layer_contribution(cfg, p, f, g, x.shape()));
+            set_contribution_form(ContributionForm::automatic);
             break;
         }
         double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -94,15 +98,27 @@ void register_all() {
     const std::pair<const char *, Pass> passes[] = {{"forward", Pass::forward},
                                                     {"backward", Pass::backward},
                                                     {"contribution", Pass::contribution}};
+    auto add = [](const std::string &label, auto run) {
+        benchmark::RegisterBenchmark(label.c_str(), run)
+            ->Arg(64)
+            ->Arg(1)
+            ->ArgName("batch")
+            ->Unit(benchmark::kMillisecond)
+            ->UseManualTime();
+    };
     for (auto [name, pass] : passes) {
         for (int i = 0; i < 9; i++) {
-            std::string label = std::string(name) + "/L" + std::to_string(i + 1);
-            benchmark::RegisterBenchmark(label.c_str(), run_layer, i, pass)
-                ->Arg(64)
-                ->Arg(1)
-                ->ArgName("batch")
-                ->Unit(benchmark::kMillisecond)
-                ->UseManualTime();
+            add(std::string(name) + "/L" + std::to_string(i + 1),
+                [i, pass = pass](benchmark::State &s) { run_layer(s, i, pass); });
+        }
+    }
+    // The direct contribution form where the runtime may pick Winograd's
+    // (3x3, stride 1), for the ratio between the two in one run.
+    for (int i = 0; i < 9; i++) {
+        if (kLayers[i].k == 3 && kLayers[i].stride == 1) {
+            add("contribution_direct/L" + std::to_string(i + 1), [i](benchmark::State &s) {
+                run_layer(s, i, Pass::contribution, ContributionForm::direct);
+            });
         }
     }
 }

@@ -1,5 +1,7 @@
 #include "coda_layer_algorithm.h"
 
+#include "winograd.h"
+
 namespace coda {
 
 using Halide::clamp;
@@ -283,6 +285,69 @@ ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g
     f.d_patch = Func("contribution_d_patch");
     f.d_patch(v.x, v.y, v.d, v.n) = f.class_d_patch(v.x, v.y, v.d, v.n % classes, v.n / classes);
     f.fold = fold(f.d_patch, g, v);
+    return f;
+}
+
+WinogradContributionFuncs coda_contribution_winograd(Func code, Func norm, Func M, Func b,
+                                                     Func g_output, Expr classes,
+                                                     const LayerGeometry &g, const LayerVars &v) {
+    using namespace winograd;
+    const int outputs = kOutputs, taps = kTaps;
+    WinogradContributionFuncs f;
+    f.over_rank = RDom(0, g.rank + 1, "over_rank");
+    f.over_out = RDom(0, g.out_channels, "over_out");
+
+    // Input map (stride 1): out + k - 1 - 2*pad; its tiles, per row m.
+    Expr in_width = g.out_width + g.kernel - 1 - 2 * g.pad;
+    Expr in_height = g.out_height + g.kernel - 1 - 2 * g.pad;
+    Expr tiles_x = (in_width + outputs - 1) / outputs;
+    Expr tiles_y = (in_height + outputs - 1) / outputs;
+    f.tiles = tiles_x * tiles_y * g.batch * classes;
+
+    // Input pixel x reads output x + pad - kx at tap kx, so the window of the
+    // tile starting at x0 starts at output x0 + pad - (k - 1) and entry j of it
+    // meets tap kx = k - 1 - (j - i) for output i of the tile.
+    Var t = v.t, wx = v.wx, wy = v.wy;
+    Expr tile_row = t / (tiles_x * tiles_y);
+    f.tile_window(t) = {(t % tiles_x) * outputs + g.pad - (taps - 1),
+                        ((t / tiles_x) % tiles_y) * outputs + g.pad - (taps - 1), tile_row,
+                        tile_row / classes};
+    Expr ox = f.tile_window(t)[0] + wx, oy = f.tile_window(t)[1] + wy;
+    Expr row = f.tile_window(t)[2], image = f.tile_window(t)[3];
+    f.window_code(t, wx, wy, v.r) = select(v.r < g.rank, code(ox, oy, v.r, image), 1.0f);
+    Expr on_map = ox >= 0 && ox < g.out_width && oy >= 0 && oy < g.out_height;
+    f.window_coeff(t, wx, wy, v.o) =
+        select(on_map, g_output(ox, oy, v.o, row) / norm(ox, oy, v.o, image), 0.0f);
+    f.window_rows(t, wx, wy, v.r, v.o) = apply(wx, kWindowTransform, [&](int j) {
+        return f.window_coeff(t, j, wy, v.o) * f.window_code(t, j, wy, v.r);
+    });
+    f.window(t, wx, wy, v.r, v.o) =
+        apply(wy, kWindowTransform, [&](int j) { return f.window_rows(t, wx, j, v.r, v.o); });
+
+    // Correlation taps i = k - 1 - kx; the weights of the constant code
+    // channel are b.
+    auto tap = [&](Expr i, Expr j) {
+        Expr d = (v.c * taps + (taps - 1 - j)) * taps + (taps - 1 - i);
+        return select(v.r < g.rank, M(v.r, v.o, d), b(v.o, d));
+    };
+    f.kernel_rows(wx, wy, v.c, v.r, v.o) =
+        apply(wx, kKernelTransform, [&](int i) { return tap(i, wy); });
+    f.kernel(v.c, v.r, wx, wy, v.o) =
+        apply(wy, kKernelTransform, [&](int j) { return f.kernel_rows(wx, j, v.c, v.r, v.o); });
+
+    f.out_channel(t, wx, wy, v.c, v.o) = 0.0f;
+    f.out_channel(t, wx, wy, v.c, v.o) +=
+        f.kernel(v.c, f.over_rank, wx, wy, v.o) * f.window(t, wx, wy, f.over_rank, v.o);
+    f.product(t, wx, wy, v.c) = 0.0f;
+    f.product(t, wx, wy, v.c) += f.out_channel(t, wx, wy, v.c, f.over_out);
+
+    f.output_rows(t, v.tx, wy, v.c) =
+        apply(v.tx, kOutputTransform, [&](int j) { return f.product(t, j, wy, v.c); });
+    f.output_tile(t, v.tx, v.ty, v.c) =
+        apply(v.ty, kOutputTransform, [&](int j) { return f.output_rows(t, v.tx, j, v.c); });
+    f.d_input(v.x, v.y, v.c, v.n) =
+        f.output_tile(v.x / outputs + tiles_x * (v.y / outputs + tiles_y * v.n), v.x % outputs,
+                      v.y % outputs, v.c);
     return f;
 }
 

@@ -36,6 +36,10 @@ struct LayerVars {
     Var o{"o"}, r{"r"}, d{"d"};  // output channel, rank, patch index
     Var r2{"r2"};                // second rank index (Gram matrices)
     Var k{"k"};                  // explained class of an image
+    // Winograd contribution (coda_contribution_winograd): a tile of output
+    // positions, an index into its (transformed) window along x and y, and a
+    // position inside the tile.
+    Var t{"t"}, wx{"wx"}, wy{"wy"}, tx{"tx"}, ty{"ty"};
 };
 
 // Runtime geometry of a layer; the patch length D = Cin*k*k.
@@ -164,5 +168,38 @@ struct ContributionFuncs {
 };
 ContributionFuncs coda_contribution(Func code, Func norm, Func M, Func b, Func g_output,
                                     Expr classes, const LayerGeometry &g, const LayerVars &v);
+
+// The same pass for 3x3 kernels at stride 1, where it is a transposed
+// convolution: with z extended by a constant 1 (whose weights are b),
+//   dL/dx = sum over taps and (r, o) of M_(r,o,tap) * (coeff_o z_r),
+// a 3x3 correlation from O*(r+1) channels to Cin with the fixed kernels M.
+// Winograd's F(2x2, 3x3) (generators/winograd.h) computes it on 2x2 tiles
+// of input pixels with 16 multiplies per channel pair instead of 36: each
+// tile's 4x4 window of coeff_o z_r is transformed (B^T . B), multiplied by
+// the transformed kernels (G . G^T, per call) and summed over (r, o), one GEMM
+// per window entry, then transformed back (A^T . A). Each class costs the
+// whole GEMM again (no weights shared across classes): the form for one
+// class per image. Tiles t run over the input map (tiles_x by tiles_y) of
+// each row m = n*classes + k, flattened so that schedules vectorize over
+// tiles of small maps too.
+struct WinogradContributionFuncs {
+    Func tile_window;   // {x, y, row m, image n} of a tile's window (x, y on the output map)  (t)
+    Func window_code;   // z and 1 on a tile's window                (t, wx, wy, r)
+    Func window_coeff;  // coeff on a tile's window, 0 off the map   (t, wx, wy, o)
+    Func window_rows;   // B^T along x of coeff_o z_r                (t, wx, wy, r, o)
+    Func window;        // B^T . B                                   (t, wx, wy, r, o)
+    Func kernel_rows;   // G along x of the flipped kernels          (wx, wy, c, r, o)
+    Func kernel;        // G . G^T                                   (c, r, wx, wy, o)
+    Func out_channel;   // sum_r kernel * window, one o              (t, wx, wy, c, o)
+    Func product;       // sum_o out_channel                         (t, wx, wy, c)
+    Func output_rows;   // A^T along x                               (t, tx, wy, c)
+    Func output_tile;   // A^T . A                                   (t, tx, ty, c)
+    Func d_input;       // dL/dx                                     (x, y, c, m)
+    RDom over_rank, over_out;  // over_rank: r + 1 code channels (the last is 1)
+    Expr tiles;                // t of all rows: 0 .. tiles-1
+};
+WinogradContributionFuncs coda_contribution_winograd(Func code, Func norm, Func M, Func b,
+                                                     Func g_output, Expr classes,
+                                                     const LayerGeometry &g, const LayerVars &v);
 
 }  // namespace coda

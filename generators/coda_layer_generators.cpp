@@ -154,18 +154,25 @@ public:
     Input<Buffer<float>> g_output{"g_output", 4};
     Output<Buffer<float>> g_input{"g_input", 4};
 
+    // The direct form, or Winograd's for 3x3 kernels at stride 1 (CPU
+    // targets; see generators/coda_layer_algorithm.h).
+    GeneratorParam<bool> winograd{"winograd", false};
+
     void generate() {
-        auto f = coda::contribution_pipeline(code, norm, M, b, kernel, stride, pad, classes,
-                                             g_output, v);
+        if (winograd) {
+            auto f = coda::contribution_pipeline<coda::WinogradContributionFuncs>(
+                code, norm, M, b, kernel, stride, pad, classes, g_output, v);
+            g_input = f.d_input;
+            estimate();
+            if (!auto_schedule) {
+                coda::schedule_contribution(f, v, get_target());
+            }
+            return;
+        }
+        auto f = coda::contribution_pipeline<coda::ContributionFuncs>(
+            code, norm, M, b, kernel, stride, pad, classes, g_output, v);
         g_input = f.fold.d_input;
-
-        estimate_activation(code, kEstimate.rank);
-        estimate_activation(norm, kEstimate.out_channels);
-        estimate_layer_params(M, b, kernel, stride, pad);
-        classes.set_estimate(1);
-        estimate_activation(g_output, kEstimate.out_channels);
-        estimate_activation(g_input, kEstimate.in_channels);
-
+        estimate();
         if (!auto_schedule) {
             coda::schedule_contribution(f, v, get_target(), layer_class);
         }
@@ -173,6 +180,15 @@ public:
 
 private:
     LayerVars v;
+
+    void estimate() {
+        estimate_activation(code, kEstimate.rank);
+        estimate_activation(norm, kEstimate.out_channels);
+        estimate_layer_params(M, b, kernel, stride, pad);
+        classes.set_estimate(1);
+        estimate_activation(g_output, kEstimate.out_channels);
+        estimate_activation(g_input, kEstimate.in_channels);
+    }
 };
 
 }  // namespace

@@ -74,10 +74,12 @@ Funcs backward_pipeline(const Buffer &input, const Buffer &C, const Buffer &M, c
                      edge(saved.norm), edge(saved.wnorm), edge(d_output), norm_kind, g, v);
 }
 
-template<typename Buffer>
-ContributionFuncs contribution_pipeline(const Buffer &code, const Buffer &norm, const Buffer &M,
-                                        const Buffer &b, Expr kernel, Expr stride, Expr pad,
-                                        Expr classes, const Buffer &g_output, const LayerVars &v) {
+// Funcs: ContributionFuncs, or WinogradContributionFuncs (3x3 kernels at
+// stride 1 only).
+template<typename Funcs, typename Buffer>
+Funcs contribution_pipeline(const Buffer &code, const Buffer &norm, const Buffer &M,
+                            const Buffer &b, Expr kernel, Expr stride, Expr pad, Expr classes,
+                            const Buffer &g_output, const LayerVars &v) {
     LayerGeometry g{kernel,
                     stride,
                     pad,
@@ -87,8 +89,14 @@ ContributionFuncs contribution_pipeline(const Buffer &code, const Buffer &norm, 
                     g_output.dim(0).extent(),
                     g_output.dim(1).extent(),
                     code.dim(3).extent()};
-    return coda_contribution(edge(code), edge(norm), edge(M), edge(b), edge(g_output), classes, g,
-                             v);
+    constexpr auto algorithm = [] {
+        if constexpr (std::is_same_v<Funcs, WinogradContributionFuncs>) {
+            return &coda_contribution_winograd;
+        } else {
+            return &coda_contribution;
+        }
+    }();
+    return algorithm(edge(code), edge(norm), edge(M), edge(b), edge(g_output), classes, g, v);
 }
 
 // A layer's sizes, as estimates for the autoschedulers (and the JIT tools).

@@ -5,6 +5,7 @@
 #include "cuda/tuning.h"
 #include "x86/intel/tuning.h"
 #include "x86/tuning.h"
+#include "x86/winograd_tuning.h"
 
 // Set by the build (cmake/CodaX86Tuning.cmake); Zen 4's tuning otherwise.
 #ifndef CODA_X86_TUNING_INTEL
@@ -74,6 +75,15 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halid
     family == Family::gpu
         ? gpu::schedule_contribution(f, v, cuda::kTunings.contribution)
         : cpu::schedule_contribution(f, v, tunings_of(family, layer_class).contribution);
+}
+
+void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
+                           const Halide::Target &target) {
+    Family family = family_of(target);
+    if (family == Family::gpu) {
+        throw Halide::CompileError("CoDA layer: the Winograd contribution has no GPU schedule");
+    }
+    cpu::schedule_contribution(f, v, family == Family::x86 ? x86::kWinograd : arm::kWinograd);
 }
 
 }  // namespace coda

@@ -23,6 +23,9 @@ void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v,
                        const Halide::Target &target, LayerClass layer_class);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halide::Target &target,
                            LayerClass layer_class);
+// CPU targets only (GPU libraries run the direct form).
+void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
+                           const Halide::Target &target);
 
 // The knobs of the CPU schedules (the autotuner's search space).
 struct CpuTuning {
@@ -62,6 +65,13 @@ struct FamilyTunings {
     }
 };
 
+// The knobs of the Winograd contribution's CPU schedule: its GEMMs run in
+// register tiles of `tile_vectors` vectors of `vector` tiles times
+// `channels` input channels.
+struct WinogradTuning {
+    int vector, tile_vectors, channels;
+};
+
 // The x86 tuning this build's schedules use (CMake's CODA_X86_TUNING, see
 // cmake/CodaX86Tuning.cmake): "x86" (schedules/x86/tuning.h, AMD Zen 4) or
 // "x86/intel" (schedules/x86/intel/tuning.h, Intel Xeon).
@@ -73,6 +83,8 @@ void schedule_forward(ForwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_backward(BackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t);
+void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
+                           const WinogradTuning &t);
 }  // namespace cpu
 
 // Baseline for benchmarks: reductions materialised, nothing else scheduled.

@@ -45,8 +45,15 @@ TEST_P(GoldenLayer, AllPassesMatch) {
     EXPECT_TRUE(golden::close_to_golden("dL_dM", g.d_M, load("dL_dM")));
     EXPECT_TRUE(golden::close_to_golden("dL_db", g.d_b, load("dL_db")));
 
-    Tensor det = layer_contribution(cfg, p, f, G, x.shape());
-    EXPECT_TRUE(golden::close_to_golden("dLdet_dx", det, load("dLdet_dx")));
+    // Both contribution forms (Winograd's only where it applies: 3x3 kernels
+    // at stride 1 on CPUs; elsewhere the direct form runs twice).
+    for (ContributionForm form : {ContributionForm::direct, ContributionForm::winograd}) {
+        set_contribution_form(form);
+        Tensor det = layer_contribution(cfg, p, f, G, x.shape());
+        set_contribution_form(ContributionForm::automatic);
+        EXPECT_TRUE(golden::close_to_golden("dLdet_dx", det, load("dLdet_dx")))
+            << (form == ContributionForm::direct ? "direct form" : "Winograd form");
+    }
 }
 
 std::string case_name(const ::testing::TestParamInfo<fs::path> &info) {

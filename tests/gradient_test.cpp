@@ -125,13 +125,31 @@ TEST_P(LayerGradient, BackwardMatchesFiniteDifferences) {
     }
 }
 
+// Both contribution forms (Winograd's where it applies: 3x3 kernels at
+// stride 1 on CPUs; the direct form runs twice elsewhere).
+const std::vector<std::pair<ContributionForm, const char *>> kContributionForms{
+    {ContributionForm::direct, "direct form"}, {ContributionForm::winograd, "Winograd form"}};
+
+Tensor contribution_in_form(ContributionForm form, const LayerConfig &cfg, const LayerParams &p,
+                            const LayerForward &fwd, const Tensor &g, const Shape &input_shape,
+                            int classes = 1) {
+    set_contribution_form(form);
+    Tensor gx = layer_contribution(cfg, p, fwd, g, input_shape, classes);
+    set_contribution_form(ContributionForm::automatic);
+    return gx;
+}
+
 TEST_P(LayerGradient, ContributionIsDetachedGradient) {
     // Freeze w(x0) and the norms: the layer becomes linear in x.
     std::vector<double> w0 = ref::dynamic_weights(layer, p, xd);
     std::vector<double> n0 = ref::forward(layer, p, xd).norm;
     auto detached = [&] { return ref::weighted_sum(ref::forward(layer, p, xd, &w0, &n0).y, gd); };
-    Tensor gx = layer_contribution(layer.cfg, params, fwd, g, x.shape());
-    EXPECT_TRUE(matches("dLdet/dx", gx, finite_differences(xd, detached)));
+    std::vector<double> fd = finite_differences(xd, detached);
+    for (auto [form, name] : kContributionForms) {
+        SCOPED_TRACE(name);
+        Tensor gx = contribution_in_form(form, layer.cfg, params, fwd, g, x.shape());
+        EXPECT_TRUE(matches("dLdet/dx", gx, fd));
+    }
 }
 
 // Several gradients per image (one per explained class, rows n*K + k) in one
@@ -151,8 +169,11 @@ TEST_P(LayerGradient, ContributionOfSeveralClassesPerImage) {
                         stacked.values().begin() + (n * K + k) * row);
         }
     }
-    Tensor gx = layer_contribution(layer.cfg, params, fwd, stacked, x.shape(), K);
-    ASSERT_EQ(gx.dim(0), x.dim(0) * K);
+    std::vector<Tensor> gx;
+    for (auto [form, name] : kContributionForms) {
+        gx.push_back(contribution_in_form(form, layer.cfg, params, fwd, stacked, x.shape(), K));
+        ASSERT_EQ(gx.back().dim(0), x.dim(0) * K);
+    }
     std::vector<double> w0 = ref::dynamic_weights(layer, p, xd);
     std::vector<double> n0 = ref::forward(layer, p, xd).norm;
     const int64_t in_row = x.size() / x.dim(0);
@@ -161,13 +182,16 @@ TEST_P(LayerGradient, ContributionOfSeveralClassesPerImage) {
         auto detached = [&] {
             return ref::weighted_sum(ref::forward(layer, p, xd, &w0, &n0).y, gk);
         };
-        Tensor class_k(x.shape());
-        for (int64_t n = 0; n < x.dim(0); n++) {
-            std::copy_n(gx.values().begin() + (n * K + k) * in_row, in_row,
-                        class_k.values().begin() + n * in_row);
+        std::vector<double> fd = finite_differences(xd, detached);
+        for (size_t f = 0; f < gx.size(); f++) {
+            Tensor class_k(x.shape());
+            for (int64_t n = 0; n < x.dim(0); n++) {
+                std::copy_n(gx[f].values().begin() + (n * K + k) * in_row, in_row,
+                            class_k.values().begin() + n * in_row);
+            }
+            EXPECT_TRUE(matches("dLdet/dx of one class", class_k, fd))
+                << "class " << k << ", " << kContributionForms[f].second;
         }
-        EXPECT_TRUE(matches("dLdet/dx of one class", class_k, finite_differences(xd, detached)))
-            << "class " << k;
     }
 }
 

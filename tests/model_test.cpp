@@ -28,7 +28,10 @@ using testing::random_images;
 
 // sum(contributions) = logit - b0 for every class and every layer's input
 // (spec 4.1, 4.2). Slack: float32 sums over the map, 1e-4 of sum |contributions|.
-TEST(Model, ExplanationsAreCompleteAtEveryDepth) {
+// In both contribution forms (Winograd's runs the 3x3 stride-1 layer).
+class ModelExplanation : public ::testing::TestWithParam<ContributionForm> {};
+
+TEST_P(ModelExplanation, ExplanationsAreCompleteAtEveryDepth) {
     CodaNet net(small_net());
     net.init(3);
     Tensor img = random_images(3, net.config(), 5);
@@ -39,7 +42,9 @@ TEST(Model, ExplanationsAreCompleteAtEveryDepth) {
             images.push_back(b), classes.push_back(c);
         }
     }
+    set_contribution_form(GetParam());
     Explanation e = net.explain(t, images, classes);
+    set_contribution_form(ContributionForm::automatic);
     ASSERT_EQ(e.maps.size(), 3u);
     for (size_t l = 0; l < e.maps.size(); l++) {
         const int64_t HW = e.maps[l].dim(1) * e.maps[l].dim(2);
@@ -56,6 +61,12 @@ TEST(Model, ExplanationsAreCompleteAtEveryDepth) {
     // Padding added by the encoder carries no contribution.
     EXPECT_EQ(e.maps[0][0], 0.0f);
 }
+
+INSTANTIATE_TEST_SUITE_P(Forms, ModelExplanation,
+                         ::testing::Values(ContributionForm::direct, ContributionForm::winograd),
+                         [](const auto &info) {
+                             return info.param == ContributionForm::direct ? "direct" : "winograd";
+                         });
 
 // Loss gradients against central differences in double precision of the
 // loss itself (evaluated in double on float logits). Bound 1e-6 absolute:

@@ -19,10 +19,12 @@
 #include "coda_contribution_large.h"
 #include "coda_contribution_narrow.h"
 #include "coda_contribution_pointwise.h"
+#include "coda_contribution_winograd.h"
 #include "coda_forward.h"
 #include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
 #include "coda_forward_pointwise.h"
+#include "contribution_form.h"
 #include "layer_class.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"
@@ -48,6 +50,8 @@ struct Kernels {
     decltype(&coda_backward) backward;
     decltype(&coda_contribution) contribution;
     decltype(&coda_backward) backward_materialized = nullptr;
+    // 3x3 stride-1 layers on CPUs (schedules/contribution_form.h).
+    decltype(&coda_contribution) contribution_winograd = nullptr;
 };
 
 // CPU libraries come in one tuning per layer class (see
@@ -65,17 +69,18 @@ Kernels kernels(Device d, LayerClass layer_class) {
     switch (layer_class) {
     case LayerClass::large:
         return {coda_forward_large, coda_backward_large, coda_contribution_large,
-                coda_backward_materialized_large};
+                coda_backward_materialized_large, coda_contribution_winograd};
     case LayerClass::narrow:
         return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow,
-                coda_backward_materialized_narrow};
+                coda_backward_materialized_narrow, coda_contribution_winograd};
     case LayerClass::pointwise:
         return {coda_forward_pointwise, coda_backward_pointwise, coda_contribution_pointwise,
                 coda_backward_materialized_pointwise};
     case LayerClass::wide:
         break;
     }
-    return {coda_forward, coda_backward, coda_contribution, coda_backward_materialized};
+    return {coda_forward, coda_backward, coda_contribution, coda_backward_materialized,
+            coda_contribution_winograd};
 }
 
 Kernels kernels(Device d, int kernel, int out_width) {
@@ -264,15 +269,28 @@ void check_forward(const LayerConfig &cfg, const LayerForward &fwd, const Shape 
 }  // namespace
 
 namespace {
-std::atomic<BackwardForm> chosen_form{BackwardForm::automatic};
+// The process-wide form of a pass (tests and benchmarks force one).
+template<typename Form>
+std::atomic<Form> &chosen() {
+    static std::atomic<Form> form{Form::automatic};
+    return form;
+}
 }  // namespace
 
 void set_backward_form(BackwardForm form) {
-    chosen_form = form;
+    chosen<BackwardForm>() = form;
 }
 
 BackwardForm backward_form() {
-    return chosen_form;
+    return chosen<BackwardForm>();
+}
+
+void set_contribution_form(ContributionForm form) {
+    chosen<ContributionForm>() = form;
+}
+
+ContributionForm contribution_form() {
+    return chosen<ContributionForm>();
 }
 
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
@@ -326,10 +344,18 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
            gi = g_input.halide();
     {
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
+        Kernels k = kernels(call.device, cfg.kernel, z.width());
+        ContributionForm form = contribution_form();
+        bool winograd = winograd_applies(cfg.kernel, cfg.stride) && k.contribution_winograd &&
+                        (form == ContributionForm::winograd ||
+                         (form == ContributionForm::automatic &&
+                          winograd_pays(cfg.in_channels, classes,
+                                        winograd_tiles(input_shape[2], input_shape[3],
+                                                       input_shape[0] * classes))));
+        auto contribution = winograd ? k.contribution_winograd : k.contribution;
         run_pipeline(
             cfg, "contribution",
-            kernels(call.device, cfg.kernel, z.width())
-                .contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, classes, g, gi));
+            contribution(z, n, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad, classes, g, gi));
     }
     return g_input;
 }

@@ -132,8 +132,8 @@ struct LayerPipeline::Impl {
         case Pass::contribution: {
             // The contribution pass reads the upstream gradient where the
             // backward reads d_output; one ImageParam serves both.
-            auto f =
-                contribution_pipeline(code, norm, M, b, kernel, stride, pad, classes, d_output, v);
+            auto f = contribution_pipeline<ContributionFuncs>(code, norm, M, b, kernel, stride, pad,
+                                                              classes, d_output, v);
             if (s.kind == Schedule::Kind::tuned) {
                 target.has_gpu_feature() ? gpu::schedule_contribution(f, v, s.gpu)
                                          : cpu::schedule_contribution(f, v, s.tuning);

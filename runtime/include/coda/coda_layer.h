@@ -76,9 +76,19 @@ BackwardForm backward_form();
 // g pushed back to the input with w and the norm held constant (spec 4.1);
 // input_shape is x's shape (B images). g has `classes` rows per image, row
 // b*classes + k (one per explained class, shape (B*classes, O, H', W')), and so
-// has the result; x * result is the layer's contribution map. The detached
-// weights are rebuilt once per image, so each extra class is cheap.
+// has the result; x * result is the layer's contribution map. In the direct
+// form the detached weights are rebuilt once per image, so each extra class
+// is cheap; one-class calls of 3x3 stride-1 layers may run Winograd's form
+// instead (see ContributionForm).
 Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const LayerForward &fwd,
                           const Tensor &g_output, const Shape &input_shape, int classes = 1);
+
+// The form of layer_contribution's CPU pipeline (generators/coda_layer_algorithm.h):
+// automatic picks per call (schedules/contribution_form.h); direct and
+// winograd force one, winograd only where it applies (3x3 kernels at stride
+// 1, on CPUs; elsewhere the direct form runs). Process-wide.
+enum class ContributionForm { automatic, direct, winograd };
+void set_contribution_form(ContributionForm form);
+ContributionForm contribution_form();
 
 }  // namespace coda
