@@ -302,7 +302,6 @@ WinogradContributionFuncs coda_contribution_winograd(Func code, Func norm, Func 
     Expr in_height = g.out_height + g.kernel - 1 - 2 * g.pad;
     Expr tiles_x = (in_width + outputs - 1) / outputs;
     Expr tiles_y = (in_height + outputs - 1) / outputs;
-    f.tiles = tiles_x * tiles_y * g.batch * classes;
 
     // Input pixel x reads output x + pad - kx at tap kx, so the window of the
     // tile starting at x0 starts at output x0 + pad - (k - 1) and entry j of it

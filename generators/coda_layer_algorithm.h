@@ -196,7 +196,6 @@ struct WinogradContributionFuncs {
     Func output_tile;   // A^T . A                                   (t, tx, ty, c)
     Func d_input;       // dL/dx                                     (x, y, c, m)
     RDom over_rank, over_out;  // over_rank: r + 1 code channels (the last is 1)
-    Expr tiles;                // t of all rows: 0 .. tiles-1
 };
 WinogradContributionFuncs coda_contribution_winograd(Func code, Func norm, Func M, Func b,
                                                      Func g_output, Expr classes,
