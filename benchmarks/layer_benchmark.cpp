@@ -46,9 +46,9 @@ double peak_flops() {
 using bench::flops_per_position;
 using bench::Pass;
 
-// form: the contribution form (automatic: the runtime's choice per call).
-void run_layer(benchmark::State &state, int index, Pass pass,
-               ContributionForm form = ContributionForm::automatic) {
+// direct: run the direct form of the forward and contribution passes
+// (otherwise the runtime picks per call).
+void run_layer(benchmark::State &state, int index, Pass pass, bool direct = false) {
     const ModelLayer &m = kLayers[index];
     const int batch = static_cast<int>(state.range(0));
     LayerConfig cfg;
@@ -68,7 +68,9 @@ void run_layer(benchmark::State &state, int index, Pass pass,
     LayerForward f = layer_forward(cfg, p, x);
     Tensor g = random(f.output.shape());
     double seconds = 0;
-    set_contribution_form(form);  // outside the timed loop
+    // Outside the timed loop.
+    set_forward_form(direct ? ForwardForm::direct : ForwardForm::automatic);
+    set_contribution_form(direct ? ContributionForm::direct : ContributionForm::automatic);
     for (auto _ : state) {
         auto start = std::chrono::steady_clock::now();
         switch (pass) {
@@ -86,6 +88,7 @@ void run_layer(benchmark::State &state, int index, Pass pass,
         state.SetIterationTime(t);
         seconds += t;
     }
+    set_forward_form(ForwardForm::automatic);
     set_contribution_form(ContributionForm::automatic);
     double positions = double(batch) * f.output.dim(2) * f.output.dim(3);
     double flops = positions * flops_per_position(cfg, pass) * state.iterations() / seconds;
@@ -112,13 +115,14 @@ void register_all() {
                 [i, pass = pass](benchmark::State &s) { run_layer(s, i, pass); });
         }
     }
-    // The direct contribution form where the runtime may pick Winograd's
-    // (3x3, stride 1), for the ratio between the two in one run.
-    for (int i = 0; i < 9; i++) {
-        if (kLayers[i].k == 3 && kLayers[i].stride == 1) {
-            add("contribution_direct/L" + std::to_string(i + 1), [i](benchmark::State &s) {
-                run_layer(s, i, Pass::contribution, ContributionForm::direct);
-            });
+    // The direct forms where the runtime may pick Winograd's (3x3, stride 1),
+    // for the ratio between the two in one run.
+    for (auto [name, pass] : {passes[0], passes[2]}) {
+        for (int i = 0; i < 9; i++) {
+            if (kLayers[i].k == 3 && kLayers[i].stride == 1) {
+                add(std::string(name) + "_direct/L" + std::to_string(i + 1),
+                    [i, pass = pass](benchmark::State &s) { run_layer(s, i, pass, true); });
+            }
         }
     }
 }

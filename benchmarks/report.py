@@ -346,26 +346,33 @@ class Report:
                     rows.append(row)
             self.table(["layer", "Cin>O, r, k/s, map"] +
                        [f"{p} {c}" for p in PASSES for c in ("GFLOP/s", "%peak", "ms/img")], rows)
-        self.contribution_forms(batches)
+        self.algorithm_forms(batches)
 
-    def contribution_forms(self, batches):
-        """The runtime's contribution (Winograd's form where it pays, see
-        schedules/contribution_form.h) against the direct form, same run."""
-        rows = []
-        for b in batches:
-            for i in range(1, 10):
-                direct = self.layer_results.get(f"contribution_direct/L{i}/batch:{b}")
-                chosen = self.layer_results.get(f"contribution/L{i}/batch:{b}")
-                if direct and chosen:
-                    rows.append([f"L{i}", str(b), fmt(chosen.get("ms/img"), 3),
-                                 fmt(direct.get("ms/img"), 3),
-                                 fmt(ratio(direct.get("ms/img"), chosen.get("ms/img")), 2, "x")])
-        if rows:
-            self.add("Contribution pass of the 3x3 stride-1 layers: the runtime's form "
-                     "(Winograd's on one-class calls of at least 32 input channels and 128 "
-                     "2x2 tiles, else the direct one; schedules/contribution_form.h) against "
-                     "the direct form, ms per image.", "")
-            self.table(["layer", "batch", "runtime ms/img", "direct ms/img", "speed-up"], rows)
+    # Where the runtime may pick Winograd's form (3x3, stride 1), and when.
+    FORM_RULES = {
+        "forward": "Winograd's on calls of at least 16 input channels and 512 2x2 tiles, "
+                   "else the direct one; schedules/forward_form.h",
+        "contribution": "Winograd's on one-class calls of at least 32 input channels and 128 "
+                        "2x2 tiles, else the direct one; schedules/contribution_form.h",
+    }
+
+    def algorithm_forms(self, batches):
+        """The runtime's form of a pass against its direct form, same run."""
+        for p, rule in self.FORM_RULES.items():
+            rows = []
+            for b in batches:
+                for i in range(1, 10):
+                    direct = self.layer_results.get(f"{p}_direct/L{i}/batch:{b}")
+                    chosen = self.layer_results.get(f"{p}/L{i}/batch:{b}")
+                    if direct and chosen:
+                        rows.append([f"L{i}", str(b), fmt(chosen.get("ms/img"), 3),
+                                     fmt(direct.get("ms/img"), 3),
+                                     fmt(ratio(direct.get("ms/img"), chosen.get("ms/img")), 2,
+                                         "x")])
+            if rows:
+                self.add(f"{p.capitalize()} pass of the 3x3 stride-1 layers: the runtime's form "
+                         f"({rule}) against the direct form, ms per image.", "")
+                self.table(["layer", "batch", "runtime ms/img", "direct ms/img", "speed-up"], rows)
 
     def shape_text(self, i):
         if i > len(self.shapes):

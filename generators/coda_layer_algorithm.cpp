@@ -78,6 +78,13 @@ DirectPath direct_path(Func coeff, Func weights, const LayerGeometry &g, const L
     return p;
 }
 
+Func rank_code(Func patch, Func C, RDom over_patch, const LayerVars &v) {
+    Func code("code");
+    code(v.x, v.y, v.r, v.n) = 0.0f;
+    code(v.x, v.y, v.r, v.n) += C(over_patch, v.r) * patch(v.x, v.y, over_patch, v.n);
+    return code;
+}
+
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v) {
     ForwardFuncs f;
@@ -88,9 +95,7 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
     RDom rd = f.over_patch, rr = f.over_rank;
     f.patch = unfold(input_padded, g, v);
 
-    f.code = Func("code");
-    f.code(v.x, v.y, v.r, v.n) = 0.0f;
-    f.code(v.x, v.y, v.r, v.n) += C(rd, v.r) * f.patch(v.x, v.y, rd, v.n);
+    f.code = rank_code(f.patch, C, rd, v);
 
     // The dynamic weights: a schedule must compute them per tile, next to
     // their only consumer (the align reduction), never for the whole layer.
@@ -114,6 +119,91 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
     f.wnorm(v.x, v.y, v.o, v.n) = sqrt(s);
     f.code_out = Func("code_out");
     f.code_out(v.x, v.y, v.r, v.n) = f.code(v.x, v.y, v.r, v.n);
+    return f;
+}
+
+WinogradForwardFuncs coda_forward_winograd(Func input_padded, Func C, Func M, Func b,
+                                           Expr norm_kind, const LayerGeometry &g,
+                                           const LayerVars &v) {
+    using namespace winograd;
+    const int outputs = kOutputs, taps = kTaps;
+    WinogradForwardFuncs f;
+    f.C = C, f.M = M, f.b = b;
+    f.input_padded = input_padded;
+    f.rank = g.rank;
+    f.over_window_patch = RDom(0, taps, 0, taps, 0, g.in_channels, "over_window_patch");
+    f.over_channels = RDom(0, g.in_channels, "over_channels");
+    f.over_rank = RDom(0, g.rank + 1, "over_rank");
+    f.over_patch = RDom(0, g.patch_len(), "over_patch");
+    Var t = v.t, wx = v.wx, wy = v.wy, tx = v.tx, ty = v.ty, r = v.r, o = v.o, c = v.c;
+
+    Expr tiles_x = (g.out_width + outputs - 1) / outputs;
+    Expr tiles_y = (g.out_height + outputs - 1) / outputs;
+    f.tile_origin(t) = {(t % tiles_x) * outputs, ((t / tiles_x) % tiles_y) * outputs,
+                        t / (tiles_x * tiles_y)};
+    Expr x0 = f.tile_origin(t)[0], y0 = f.tile_origin(t)[1], image = f.tile_origin(t)[2];
+    f.window_input(t, wx, wy, c) = input_padded(x0 - g.pad + wx, y0 - g.pad + wy, c, image);
+    f.window_rows(t, wx, wy, c) =
+        apply(wx, kWindowTransform, [&](int j) { return f.window_input(t, j, wy, c); });
+    f.window(t, wx, wy, c) =
+        apply(wy, kWindowTransform, [&](int j) { return f.window_rows(t, wx, j, c); });
+
+    // The kernels of the constant code channel r = rank are b.
+    auto weight = [&](Expr rank_index, Expr d) {
+        return select(rank_index < g.rank, M(rank_index, o, d), b(o, d));
+    };
+    auto tap = [&](Expr i, Expr j) { return weight(r, (c * taps + j) * taps + i); };
+    f.kernel_rows(wx, wy, c, r, o) = apply(wx, kKernelTransform, [&](int i) { return tap(i, wy); });
+    f.kernel(c, r, wx, wy, o) =
+        apply(wy, kKernelTransform, [&](int j) { return f.kernel_rows(wx, j, c, r, o); });
+
+    RDom rc = f.over_channels, rr = f.over_rank, rd = f.over_patch;
+    f.product(t, wx, wy, r, o) = 0.0f;
+    f.product(t, wx, wy, r, o) += f.kernel(rc, r, wx, wy, o) * f.window(t, wx, wy, rc);
+    f.proj_rows(t, tx, wy, r, o) =
+        apply(tx, kOutputTransform, [&](int j) { return f.product(t, j, wy, r, o); });
+    f.proj(t, tx, ty, r, o) =
+        apply(ty, kOutputTransform, [&](int j) { return f.proj_rows(t, tx, j, r, o); });
+
+    // z from the same windows (position (tx, ty) reads entries tx + kx, ty + ky).
+    RDom rw = f.over_window_patch;
+    Expr d = (rw.z * taps + rw.y) * taps + rw.x;
+    f.tile_code(t, tx, ty, r) = 0.0f;
+    f.tile_code(t, tx, ty, r) += C(d, r) * f.window_input(t, tx + rw.x, ty + rw.y, rw.z);
+    f.extended_code(t, tx, ty, r) =
+        select(r < g.rank, f.tile_code(t, tx, ty, min(r, g.rank - 1)), 1.0f);
+
+    // The Gram matrix of [M_o b_o] from its blocks, so that each reduction
+    // reads M or b alone.
+    Var r2 = v.r2;
+    f.gram(r, r2, o) = 0.0f;
+    f.gram(r, r2, o) += M(r, o, rd) * M(r2, o, rd);
+    f.gram_bias(r, o) = 0.0f;
+    f.gram_bias(r, o) += M(r, o, rd) * b(o, rd);
+    f.bias_sq(o) = 0.0f;
+    f.bias_sq(o) += b(o, rd) * b(o, rd);
+    Expr last = g.rank - 1;
+    Expr r_in = r < g.rank, r2_in = r2 < g.rank;
+    f.extended_gram(r, r2, o) =
+        select(r_in && r2_in, f.gram(min(r, last), min(r2, last), o), r_in,
+               f.gram_bias(min(r, last), o), r2_in, f.gram_bias(min(r2, last), o), f.bias_sq(o));
+    f.gram_code(t, tx, ty, r, o) = 0.0f;
+    f.gram_code(t, tx, ty, r, o) += f.extended_gram(r, rr, o) * f.extended_code(t, tx, ty, rr);
+
+    // {a, s} as in the direct form; s >= 0 (rounding of z^T G z may not be).
+    Expr z = f.extended_code(t, tx, ty, rr);
+    f.align(t, tx, ty, o) = Tuple(0.0f, 0.0f);
+    f.align(t, tx, ty, o) = Tuple(f.align(t, tx, ty, o)[0] + z * f.proj(t, tx, ty, rr, o),
+                                  f.align(t, tx, ty, o)[1] + z * f.gram_code(t, tx, ty, rr, o));
+
+    Expr tile = v.x / outputs + tiles_x * (v.y / outputs + tiles_y * v.n);
+    Expr at_x = v.x % outputs, at_y = v.y % outputs;
+    Expr a = f.align(tile, at_x, at_y, o)[0], s = max(f.align(tile, at_x, at_y, o)[1], 0.0f);
+    NormTerms terms = norm_terms(norm_kind, a, s);
+    f.output(v.x, v.y, o, v.n) = a * terms.alpha;
+    f.norm(v.x, v.y, o, v.n) = terms.divisor;
+    f.wnorm(v.x, v.y, o, v.n) = sqrt(s);
+    f.code_out(v.x, v.y, r, v.n) = f.tile_code(tile, at_x, at_y, r);
     return f;
 }
 

@@ -83,6 +83,9 @@ struct DirectPath {
 };
 DirectPath direct_path(Func coeff, Func weights, const LayerGeometry &g, const LayerVars &v);
 
+// z = C x_patch at every output position (spec 1.3).
+Func rank_code(Func patch, Func C, RDom over_patch, const LayerVars &v);
+
 struct ForwardFuncs {
     Func C, M, b;  // the parameters as given
     Func input_padded, patch, code, weights, align, output, norm, wnorm;
@@ -92,6 +95,57 @@ struct ForwardFuncs {
 };
 ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_kind,
                           const LayerGeometry &g, const LayerVars &v);
+
+// The same pass for 3x3 kernels at stride 1, through the identity
+//   w_o.x = sum_r z_r (M_ro.x_patch) + b_o.x_patch,
+// whose projections u_ro = M_ro.x_patch (and b_o.x_patch as r = rank, the
+// constant code channel) are a 3x3 correlation from Cin to O*(r+1) channels
+// with the fixed kernels M: Winograd's F(2x2, 3x3) (generators/winograd.h)
+// computes it on 2x2 tiles of output positions with 16 multiplies per
+// channel pair instead of 36, one GEMM per window entry. The norm comes
+// from the Gram matrices of spec 3.3: ||w_o||^2 = z^T G_o z with z extended
+// by 1 and G_o = [M_o b_o]^T [M_o b_o] (per call: O*(r+1)^2*D multiply-adds,
+// then O*(r+1)^2 per position), so the dynamic weights are never formed.
+// Tiles t run over the output map (tiles_x by tiles_y) of each image,
+// flattened so that schedules vectorize over tiles of small maps too.
+struct WinogradForwardFuncs {
+    Func C, M, b;  // the parameters as given
+    Func input_padded;
+    Func tile_origin{
+        "winograd_tile_origin"};  // {x, y, image n} of a tile (x, y on the output map)  (t)
+    Func window_input{
+        "winograd_window_input"};  // x on a tile's 4x4 input window               (t, wx, wy, c)
+    Func window_rows{
+        "winograd_window_rows"};     // B^T along x                                   (t, wx, wy, c)
+    Func window{"winograd_window"};  // B^T . B                                       (t, wx, wy, c)
+    Func kernel_rows{
+        "winograd_kernel_rows"};  // G along x of M and b                          (wx, wy, c, r, o)
+    Func kernel{
+        "winograd_kernel"};  // G . G^T                                       (c, r, wx, wy, o)
+    Func product{
+        "winograd_product"};  // sum_c kernel * window                         (t, wx, wy, r, o)
+    Func proj_rows{
+        "winograd_proj_rows"};   // A^T along x                                   (t, tx, wy, r, o)
+    Func proj{"winograd_proj"};  // A^T . A: u_ro at the tile's positions         (t, tx, ty, r, o)
+    Func tile_code{
+        "winograd_tile_code"};  // z at the tile's positions, from its window    (t, tx, ty, r)
+    Func extended_code{"winograd_extended_code"};  // z and 1 (t, tx, ty, r)
+    Func gram{"winograd_gram"};  // M_o^T M_o                                     (r, r2, o)
+    Func gram_bias{"winograd_gram_bias"};  // M_o^T b_o                                     (r, o)
+    Func bias_sq{"winograd_bias_sq"};      // b_o^T b_o                                     (o)
+    Func extended_gram{
+        "winograd_extended_gram"};  // G_o of [M_o b_o]                     (r, r2, o)
+    Func gram_code{
+        "winograd_gram_code"};  // G_o z                                         (t, tx, ty, r, o)
+    Func align{"winograd_align"};  // {a, s} = {w.x, ||w||^2}                       (t, tx, ty, o)
+    Func output{"output"}, norm{"norm"}, wnorm{"wnorm"}, code_out{"code_out"};
+    RDom over_window_patch;  // (c, ky, kx) of a position's patch inside its tile's window
+    RDom over_channels, over_rank, over_patch;  // over_rank: r + 1 code channels
+    Expr rank;
+};
+WinogradForwardFuncs coda_forward_winograd(Func input_padded, Func C, Func M, Func b,
+                                           Expr norm_kind, const LayerGeometry &g,
+                                           const LayerVars &v);
 
 // What both backward forms share: the norm coefficients, dx_patch = direct
 // path + C^T dz and its fold, and dC, db (db in the low-rank form of spec 3.3,

@@ -60,8 +60,30 @@ public:
     Output<Buffer<float>> norm{"norm", 4};
     Output<Buffer<float>> wnorm{"wnorm", 4};
 
+    // The direct form, or Winograd's for 3x3 kernels at stride 1 (CPU
+    // targets; see generators/coda_layer_algorithm.h).
+    GeneratorParam<bool> winograd{"winograd", false};
+
     void generate() {
-        auto f = coda::forward_pipeline(input, C, M, b, kernel, stride, pad, norm_kind, v);
+        if (winograd) {
+            auto f = build<coda::WinogradForwardFuncs>();
+            if (!auto_schedule) {
+                coda::schedule_forward(f, v, get_target());
+            }
+            return;
+        }
+        auto f = build<coda::ForwardFuncs>();
+        if (!auto_schedule) {
+            coda::schedule_forward(f, v, get_target(), layer_class);
+        }
+    }
+
+private:
+    LayerVars v;
+
+    template<typename Funcs>
+    Funcs build() {
+        auto f = coda::forward_pipeline<Funcs>(input, C, M, b, kernel, stride, pad, norm_kind, v);
         output = f.output;
         code = f.code_out;
         norm = f.norm;
@@ -75,14 +97,8 @@ public:
         for (auto *t : {&output, &norm, &wnorm}) {
             estimate_activation(*t, kEstimate.out_channels);
         }
-
-        if (!auto_schedule) {
-            coda::schedule_forward(f, v, get_target(), layer_class);
-        }
+        return f;
     }
-
-private:
-    LayerVars v;
 };
 
 class CodaBackward : public Generator<CodaBackward> {

@@ -24,10 +24,10 @@ inline Expr output_size(Expr in, Expr kernel, Expr stride, Expr pad) {
     return (in + 2 * pad - kernel) / stride + 1;
 }
 
-template<typename Buffer>
-ForwardFuncs forward_pipeline(const Buffer &input, const Buffer &C, const Buffer &M,
-                              const Buffer &b, Expr kernel, Expr stride, Expr pad, Expr norm_kind,
-                              const LayerVars &v) {
+// Funcs: ForwardFuncs, or WinogradForwardFuncs (3x3 kernels at stride 1 only).
+template<typename Funcs = ForwardFuncs, typename Buffer>
+Funcs forward_pipeline(const Buffer &input, const Buffer &C, const Buffer &M, const Buffer &b,
+                       Expr kernel, Expr stride, Expr pad, Expr norm_kind, const LayerVars &v) {
     LayerGeometry g{kernel,
                     stride,
                     pad,
@@ -38,7 +38,14 @@ ForwardFuncs forward_pipeline(const Buffer &input, const Buffer &C, const Buffer
                     output_size(input.dim(1).extent(), kernel, stride, pad),
                     input.dim(3).extent()};
     Func padded = Halide::BoundaryConditions::constant_exterior(input, 0.0f);
-    return coda_forward(padded, edge(C), edge(M), edge(b), norm_kind, g, v);
+    constexpr auto algorithm = [] {
+        if constexpr (std::is_same_v<Funcs, WinogradForwardFuncs>) {
+            return &coda_forward_winograd;
+        } else {
+            return &coda_forward;
+        }
+    }();
+    return algorithm(padded, edge(C), edge(M), edge(b), norm_kind, g, v);
 }
 
 // Forward results the backward pass reads.

@@ -86,4 +86,13 @@ void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
     cpu::schedule_contribution(f, v, family == Family::x86 ? x86::kWinograd : arm::kWinograd);
 }
 
+void schedule_forward(WinogradForwardFuncs &f, const LayerVars &v, const Halide::Target &target) {
+    Family family = family_of(target);
+    if (family == Family::gpu) {
+        throw Halide::CompileError("CoDA layer: the Winograd forward has no GPU schedule");
+    }
+    cpu::schedule_forward(f, v,
+                          family == Family::x86 ? x86::kWinogradForward : arm::kWinogradForward);
+}
+
 }  // namespace coda

@@ -27,6 +27,9 @@ void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const Halid
 void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
                            const Halide::Target &target);
 
+// CPU targets only (GPU libraries run the direct form).
+void schedule_forward(WinogradForwardFuncs &f, const LayerVars &v, const Halide::Target &target);
+
 // The knobs of the CPU schedules (the autotuner's search space).
 struct CpuTuning {
     int vector;          // floats per vector along x (positions)
@@ -85,6 +88,7 @@ void schedule_backward(MaterializedBackwardFuncs &f, const LayerVars &v, const C
 void schedule_contribution(ContributionFuncs &f, const LayerVars &v, const CpuTuning &t);
 void schedule_contribution(WinogradContributionFuncs &f, const LayerVars &v,
                            const WinogradTuning &t);
+void schedule_forward(WinogradForwardFuncs &f, const LayerVars &v, const WinogradTuning &t);
 }  // namespace cpu
 
 // Baseline for benchmarks: reductions materialised, nothing else scheduled.

@@ -25,16 +25,9 @@ LayerConfig config_of(const golden::Meta &m) {
     return cfg;
 }
 
-TEST_P(GoldenLayer, AllPassesMatch) {
-    const fs::path dir = GetParam();
-    auto load = [&](const char *name) {
-        return golden::read_tensor(dir / (std::string(name) + ".bin"));
-    };
-    LayerConfig cfg = config_of(golden::read_meta(dir));
-    LayerParams p{load("C"), load("M"), load("b")};
-    Tensor x = load("x"), G = load("G");
-
-    LayerForward f = layer_forward(cfg, p, x);
+template<typename Load>
+void check_passes(const LayerConfig &cfg, const LayerParams &p, const Tensor &x, const Tensor &G,
+                  const LayerForward &f, Load load) {
     EXPECT_TRUE(golden::close_to_golden("y", f.output, load("y")));
     EXPECT_TRUE(golden::close_to_golden("norm", f.norm, load("norm")));
     EXPECT_TRUE(golden::close_to_golden("wnorm", f.wnorm, load("wnorm")));
@@ -53,6 +46,26 @@ TEST_P(GoldenLayer, AllPassesMatch) {
         set_contribution_form(ContributionForm::automatic);
         EXPECT_TRUE(golden::close_to_golden("dLdet_dx", det, load("dLdet_dx")))
             << (form == ContributionForm::direct ? "direct form" : "Winograd form");
+    }
+}
+
+TEST_P(GoldenLayer, AllPassesMatch) {
+    const fs::path dir = GetParam();
+    auto load = [&](const char *name) {
+        return golden::read_tensor(dir / (std::string(name) + ".bin"));
+    };
+    LayerConfig cfg = config_of(golden::read_meta(dir));
+    LayerParams p{load("C"), load("M"), load("b")};
+    Tensor x = load("x"), G = load("G");
+
+    // Both forward forms (Winograd's where it applies, as below), each
+    // followed by the passes that read its results.
+    for (ForwardForm forward : {ForwardForm::direct, ForwardForm::winograd}) {
+        SCOPED_TRACE(forward == ForwardForm::direct ? "direct forward" : "Winograd forward");
+        set_forward_form(forward);
+        LayerForward f = layer_forward(cfg, p, x);
+        set_forward_form(ForwardForm::automatic);
+        check_passes(cfg, p, x, G, f, load);
     }
 }
 

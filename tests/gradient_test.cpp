@@ -100,11 +100,22 @@ protected:
     std::vector<double> xd, gd;
 };
 
+// Both forward forms (Winograd's where it applies: 3x3 kernels at stride 1
+// on CPUs; the direct form runs twice elsewhere), and the backward of each
+// one's saved results.
 TEST_P(LayerGradient, ForwardMatchesReference) {
     ref::Forward f = ref::forward(layer, p, xd);
-    EXPECT_TRUE(matches("y", fwd.output, f.y));
-    EXPECT_TRUE(matches("norm", fwd.norm, f.norm));
-    EXPECT_TRUE(matches("wnorm", fwd.wnorm, f.wnorm));
+    for (ForwardForm form : {ForwardForm::direct, ForwardForm::winograd}) {
+        set_forward_form(form);
+        LayerForward out = layer_forward(layer.cfg, params, x);
+        set_forward_form(ForwardForm::automatic);
+        SCOPED_TRACE(form == ForwardForm::direct ? "direct form" : "Winograd form");
+        EXPECT_TRUE(matches("y", out.output, f.y));
+        EXPECT_TRUE(matches("norm", out.norm, f.norm));
+        EXPECT_TRUE(matches("wnorm", out.wnorm, f.wnorm));
+        // z: the same sum in both forms (each position's patch).
+        EXPECT_TRUE(matches("code", out.code, ref::to_double(fwd.code)));
+    }
 }
 
 // Both backward forms (each class's library of either; GPU devices have only

@@ -28,14 +28,18 @@ using testing::random_images;
 
 // sum(contributions) = logit - b0 for every class and every layer's input
 // (spec 4.1, 4.2). Slack: float32 sums over the map, 1e-4 of sum |contributions|.
-// In both contribution forms (Winograd's runs the 3x3 stride-1 layer).
+// In both forms of the forward and contribution passes (Winograd's runs the
+// 3x3 stride-1 layer): the maps must add up to the logits of the same form.
 class ModelExplanation : public ::testing::TestWithParam<ContributionForm> {};
 
 TEST_P(ModelExplanation, ExplanationsAreCompleteAtEveryDepth) {
     CodaNet net(small_net());
     net.init(3);
     Tensor img = random_images(3, net.config(), 5);
+    bool winograd = GetParam() == ContributionForm::winograd;
+    set_forward_form(winograd ? ForwardForm::winograd : ForwardForm::direct);
     Trace t = net.forward(img);
+    set_forward_form(ForwardForm::automatic);
     std::vector<int> images, classes;
     for (int b = 0; b < 3; b++) {
         for (int c = 0; c < 5; c++) {

@@ -24,7 +24,9 @@
 #include "coda_forward_large.h"
 #include "coda_forward_narrow.h"
 #include "coda_forward_pointwise.h"
+#include "coda_forward_winograd.h"
 #include "contribution_form.h"
+#include "forward_form.h"
 #include "layer_class.h"
 #ifdef CODA_HAVE_GPU_LIBS
 #include "coda_backward_cuda.h"
@@ -50,8 +52,9 @@ struct Kernels {
     decltype(&coda_backward) backward;
     decltype(&coda_contribution) contribution;
     decltype(&coda_backward) backward_materialized = nullptr;
-    // 3x3 stride-1 layers on CPUs (schedules/contribution_form.h).
+    // 3x3 stride-1 layers on CPUs (schedules/forward_form.h, contribution_form.h).
     decltype(&coda_contribution) contribution_winograd = nullptr;
+    decltype(&coda_forward) forward_winograd = nullptr;
 };
 
 // CPU libraries come in one tuning per layer class (see
@@ -68,19 +71,25 @@ Kernels kernels(Device d, LayerClass layer_class) {
     (void)d;
     switch (layer_class) {
     case LayerClass::large:
-        return {coda_forward_large, coda_backward_large, coda_contribution_large,
-                coda_backward_materialized_large, coda_contribution_winograd};
+        return {coda_forward_large,         coda_backward_large,
+                coda_contribution_large,    coda_backward_materialized_large,
+                coda_contribution_winograd, coda_forward_winograd};
     case LayerClass::narrow:
-        return {coda_forward_narrow, coda_backward_narrow, coda_contribution_narrow,
-                coda_backward_materialized_narrow, coda_contribution_winograd};
+        return {coda_forward_narrow,        coda_backward_narrow,
+                coda_contribution_narrow,   coda_backward_materialized_narrow,
+                coda_contribution_winograd, coda_forward_winograd};
     case LayerClass::pointwise:
         return {coda_forward_pointwise, coda_backward_pointwise, coda_contribution_pointwise,
                 coda_backward_materialized_pointwise};
     case LayerClass::wide:
         break;
     }
-    return {coda_forward, coda_backward, coda_contribution, coda_backward_materialized,
-            coda_contribution_winograd};
+    return {coda_forward,
+            coda_backward,
+            coda_contribution,
+            coda_backward_materialized,
+            coda_contribution_winograd,
+            coda_forward_winograd};
 }
 
 Kernels kernels(Device d, int kernel, int out_width) {
@@ -250,10 +259,18 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
            q = f.wnorm.halide();
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
+        Kernels k = kernels(call.device, cfg.kernel, z.width());
+        ForwardForm form = forward_form();
+        bool winograd =
+            winograd_applies(cfg.kernel, cfg.stride) && k.forward_winograd &&
+            (form == ForwardForm::winograd ||
+             (form == ForwardForm::automatic &&
+              winograd_forward_pays(cfg.in_channels,
+                                    winograd_tiles(z.height(), z.width(), z.dim(3).extent()))));
+        auto forward = winograd ? k.forward_winograd : k.forward;
         run_pipeline(cfg, "forward",
-                     kernels(call.device, cfg.kernel, z.width())
-                         .forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
-                                  static_cast<int>(cfg.norm), y, z, n, q));
+                     forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
+                             static_cast<int>(cfg.norm), y, z, n, q));
     }
     return f;
 }
@@ -276,6 +293,14 @@ std::atomic<Form> &chosen() {
     return form;
 }
 }  // namespace
+
+void set_forward_form(ForwardForm form) {
+    chosen<ForwardForm>() = form;
+}
+
+ForwardForm forward_form() {
+    return chosen<ForwardForm>();
+}
 
 void set_backward_form(BackwardForm form) {
     chosen<BackwardForm>() = form;

@@ -13,7 +13,9 @@ constexpr CpuTunings kWide{{4, 1, 4, 16, 1, true}, {4, 4, 4, 16, 1, true}, {4, 2
 constexpr CpuTunings kPointwise{
     {4, 4, 2, 16, 64, true}, {4, 4, 4, 16, 1, true}, {4, 2, 4, 16, 2, true}};
 constexpr FamilyTunings kTunings{kWide, kWide, kWide, kPointwise};
-// Winograd contribution: 4 vectors of 4 tiles x 4 channels, 16 of NEON's 32
-// registers as accumulators (the x86 tile, 16 accumulators, at NEON's width).
+// Winograd contribution and forward: 4 vectors of 4 tiles x 4 channels (or
+// ranks), 16 of NEON's 32 registers as accumulators (the x86 tile, 16
+// accumulators, at NEON's width).
 constexpr WinogradTuning kWinograd{4, 4, 4};
+constexpr WinogradTuning kWinogradForward{4, 4, 4};
 }  // namespace coda::arm

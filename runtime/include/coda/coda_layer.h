@@ -61,6 +61,15 @@ struct LayerGradients {
 
 LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x);
 
+// The form of layer_forward's CPU pipeline (generators/coda_layer_algorithm.h):
+// automatic picks per call (schedules/forward_form.h: Winograd's on 3x3
+// stride-1 calls of enough tiles); direct and winograd force one, winograd
+// only where it applies (3x3 kernels at stride 1, on CPUs; elsewhere the
+// direct form runs). Process-wide.
+enum class ForwardForm { automatic, direct, winograd };
+void set_forward_form(ForwardForm form);
+ForwardForm forward_form();
+
 // Full gradients of a loss L given dL/dy (through the dynamic weights and the norm).
 LayerGradients layer_backward(const LayerConfig &cfg, const LayerParams &p, const Tensor &x,
                               const LayerForward &fwd, const Tensor &d_output);
