@@ -18,8 +18,9 @@
 
 namespace coda {
 
-// Fewest input channels, and fewest 2x2 tiles per call (two of the x86
-// schedule's blocks of 64, one per thread), for which the Winograd form runs.
+// Fewest input channels, and fewest 2x2 tiles per call (two or more of the
+// x86 schedule's blocks of tiles, one per thread), for which the Winograd
+// form runs.
 constexpr int kWinogradMinChannels = 32;
 constexpr std::int64_t kWinogradMinTiles = 128;
 

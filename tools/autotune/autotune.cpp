@@ -36,13 +36,16 @@
 #include "backward_form_choice.h"
 #include "coda/heap_policy.h"
 #include "coda/model_config.h"
+#include "contribution_form.h"
 #include "cuda/tuning.h"
+#include "forward_form.h"
 #include "generated_header.h"
 #include "header_blocks.h"
 #include "layer_jit.h"
 #include "model_layers.h"
 #include "x86/intel/tuning.h"
 #include "x86/tuning.h"
+#include "x86/winograd_tuning.h"
 
 namespace {
 
@@ -74,6 +77,7 @@ struct Options {
     int layer = 0;         // 1-based: time only this layer of the config (0: all)
     std::string classes = all_class_names();  // layer classes to tune (CPU)
     bool choose_backward_form = false;        // time the backward forms instead of tuning
+    bool tune_winograd = false;               // tune the Winograd forms' knobs instead
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -143,6 +147,12 @@ bool fits_registers(const CpuTuning &t) {
 jit::Schedule schedule_of(const CpuTuning &t) {
     jit::Schedule s;
     s.tuning = t;
+    return s;
+}
+
+jit::Schedule schedule_of(const WinogradTuning &t) {
+    jit::Schedule s;
+    s.winograd = t;
     return s;
 }
 
@@ -834,6 +844,136 @@ void tune_gpu(const std::vector<LayerShape> &layers, const std::vector<int> &bat
     }
 }
 
+// The search's winner against the start, compiled once each and timed in
+// alternating rounds (a single pass on a shared host drifts by 10%, more
+// than most candidates differ): the winner is kept only if its median over
+// the rounds is lower. Records both medians in `h`.
+WinogradTuning confirmed_best(Pass pass, const std::vector<LayerShape> &layers,
+                              const std::vector<int> &batches, int reps,
+                              const WinogradTuning &start, const WinogradTuning &best,
+                              std::ostream &h) {
+    if (describe(best) == describe(start)) {
+        return start;
+    }
+    constexpr int kRounds = 5;
+    jit::LayerPipeline a(pass, schedule_of(start), jit::cpu_target());
+    jit::LayerPipeline b(pass, schedule_of(best), jit::cpu_target());
+    auto objective = [&](jit::LayerPipeline &p) {
+        double sum = 0;
+        for (int batch : batches) {
+            for (const LayerShape &l : layers) {
+                sum += ms_per_image(p, l, batch, reps);
+            }
+        }
+        return sum;
+    };
+    std::vector<double> ta, tb;
+    for (int round = 0; round < kRounds; round++) {
+        if (round % 2 == 0) {
+            ta.push_back(objective(a));
+            tb.push_back(objective(b));
+        } else {
+            tb.push_back(objective(b));
+            ta.push_back(objective(a));
+        }
+    }
+    for (auto *t : {&ta, &tb}) {
+        std::sort(t->begin(), t->end());
+    }
+    double start_ms = ta[kRounds / 2], best_ms = tb[kRounds / 2];
+    char prefix[80], line[160];
+    std::snprintf(prefix, sizeof prefix,
+                  "//   confirmed in %d alternating rounds (medians):", kRounds);
+    std::snprintf(line, sizeof line, "start %s %.3f, search's best %s %.3f",
+                  describe(start).c_str(), start_ms, describe(best).c_str(), best_ms);
+    h << tools::wrapped_comment(prefix, line);
+    std::printf("%s %s\n", prefix + 2, line);
+    return best_ms < start_ms ? best : start;
+}
+
+// The Winograd forms (x86): every register tile of 8 to 24 accumulators
+// (tile_vectors x channels, 16-float vectors) timed on the model's layers
+// where the runtime runs the form, on their distinct shapes; writes both
+// forms' knobs with every candidate's time (schedules/x86/winograd_tuning.h).
+void tune_winograd(const std::vector<LayerShape> &layers, const std::vector<int> &batches,
+                   const Options &o, const std::string &command) {
+    struct Form {
+        Pass pass;
+        int min_channels;
+        WinogradTuning start;
+        const char *constant;
+    };
+    const Form forms[] = {
+        {Pass::contribution_winograd, kWinogradMinChannels, x86::kWinograd, "kWinograd"},
+        {Pass::forward_winograd, kWinogradForwardMinChannels, x86::kWinogradForward,
+         "kWinogradForward"}};
+    std::vector<WinogradTuning> candidates;
+    for (int tile_vectors : {2, 3, 4, 6, 8}) {
+        for (int channels : {2, 4, 8}) {
+            if (tile_vectors * channels >= 8 && tile_vectors * channels <= 24) {
+                candidates.push_back({16, tile_vectors, channels});
+            }
+        }
+    }
+    std::ostringstream h, constants;
+    h << "// x86 tuning of the Winograd forms' CPU schedules\n"
+         "// (schedules/cpu/coda_winograd_cpu_schedule.cpp), written by tools/autotune\n"
+         "// --tune-winograd: every register tile of 8 to 24 accumulators ({vector,\n"
+         "// tile_vectors, channels}) timed on the layers where the runtime runs the\n"
+         "// form (schedules/contribution_form.h, forward_form.h), ms/img summed over\n"
+         "// those layers and the batches. Intel hosts use it too.\n";
+    for (const Form &form : forms) {
+        std::vector<LayerShape> of_form;
+        for (const LayerShape &l : layers) {
+            bool seen = std::any_of(of_form.begin(), of_form.end(), [&](const LayerShape &u) {
+                return u.in_channels == l.in_channels && u.out_channels == l.out_channels &&
+                       u.rank == l.rank && u.in_size == l.in_size;
+            });
+            if (!seen && winograd_applies(l.kernel, l.stride) &&
+                l.in_channels >= form.min_channels) {
+                of_form.push_back(l);
+            }
+        }
+        if (of_form.empty()) {
+            throw std::invalid_argument("no layer of the model runs the Winograd forms");
+        }
+        std::printf("Tuning %s on %zu layer shapes, batches %s, %d threads\n",
+                    jit::pass_name(form.pass), of_form.size(), o.batches.c_str(), jit::threads());
+        Tuner<WinogradTuning> tuner(form.pass, of_form, batches, o.reps, jit::cpu_target());
+        tuner.warm_up(form.start);
+        tuner.consider(form.start);
+        for (const WinogradTuning &c : candidates) {
+            tuner.consider(c);
+        }
+        h << "// " << jit::pass_name(form.pass) << " (layers of";
+        for (size_t i = 0; i < of_form.size(); i++) {
+            const LayerShape &l = of_form[i];
+            h << (i ? ", " : " ") << l.in_channels << " channels " << l.out_size() << "x"
+              << l.out_size();
+        }
+        h << "):\n//   run:  " << tools::now_utc() << ", " << tools::cpu_model() << ", "
+          << jit::threads() << " threads\n"
+          << tools::wrapped_comment("//   command:", command);
+        std::string times;
+        for (const WinogradTuning &c : candidates) {
+            char t[64];
+            std::snprintf(t, sizeof t, "%dx%d %.3f, ", c.tile_vectors, c.channels,
+                          tuner.evaluate(c).objective);
+            times += t;
+        }
+        h << tools::wrapped_comment("//   ms/img (tile_vectors x channels):",
+                                    times.substr(0, times.size() - 2));
+        WinogradTuning best =
+            confirmed_best(form.pass, of_form, batches, o.reps, form.start, tuner.best(), h);
+        h << "//   best " << describe(best) << "\n";
+        constants << "constexpr WinogradTuning " << form.constant << describe(best) << ";\n";
+    }
+    h << "#pragma once\n\n#include \"coda_layer_schedule.h\"\n\nnamespace coda::x86 {\n"
+      << constants.str() << "}  // namespace coda::x86\n";
+    tools::write_atomically(o.out, h.str());
+    std::printf("wrote %s\n", o.out.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -876,6 +1016,10 @@ int main(int argc, char **argv) {
                  "time both CPU backward forms (low-rank, materialised) on each layer at each "
                  "batch size and write up to which size of call each layer class runs the "
                  "materialised one (default schedules/x86/backward_form_caps.h)");
+    app.add_flag("--tune-winograd", o.tune_winograd,
+                 "time every register tile of the Winograd forward and contribution (x86) on "
+                 "the layers where they run and write the best (default "
+                 "schedules/x86/winograd_tuning.h)");
     CLI11_PARSE(app, argc, argv);
     coda::keep_large_blocks_on_the_heap();  // as the runtime does
 
@@ -914,6 +1058,16 @@ int main(int argc, char **argv) {
             std::printf("wrote %s\n", path.c_str());
             return 0;
         }
+        if (o.tune_winograd) {
+            if (o.family != "x86") {
+                throw std::invalid_argument("--tune-winograd times x86 only (family x86)");
+            }
+            if (o.out.empty()) {
+                o.out = CODA_SOURCE_DIR "/schedules/x86/winograd_tuning.h";
+            }
+            tune_winograd(layers, batches, o, command);
+            return 0;
+        }
         if (o.rounds > 1 && o.evaluate.empty()) {
             throw std::invalid_argument("--rounds times the tunings of --evaluate: give them");
         }
@@ -923,15 +1077,22 @@ int main(int argc, char **argv) {
                 throw std::invalid_argument("no layer to time in the classes " + o.classes);
             }
             Pass pass = jit::parse_pass(split(o.passes).front());
+            if (pass == Pass::forward_winograd || pass == Pass::contribution_winograd) {
+                throw std::invalid_argument("the Winograd forms are timed with --tune-winograd");
+            }
             gpu ? evaluate_only<GpuTuning>(pass, layers, batches, o, jit::cuda_target())
                 : evaluate_only<CpuTuning>(pass, layers, batches, o, jit::cpu_target());
             return 0;
         }
         for (const std::string &name : split(o.passes)) {
-            if (jit::parse_pass(name) == Pass::backward_materialized) {
+            Pass pass = jit::parse_pass(name);
+            if (pass == Pass::backward_materialized) {
                 throw std::invalid_argument(
                     "backward_materialized runs with the backward's tuning (no tuning of its "
                     "own): time it with --evaluate, tune backward");
+            }
+            if (pass == Pass::forward_winograd || pass == Pass::contribution_winograd) {
+                throw std::invalid_argument("the Winograd forms are tuned with --tune-winograd");
             }
         }
         if (o.out.empty()) {

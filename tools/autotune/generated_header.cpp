@@ -24,6 +24,12 @@ std::string describe(const CpuTuning &t) {
     return s;
 }
 
+std::string describe(const WinogradTuning &t) {
+    char s[80];
+    std::snprintf(s, sizeof s, "{%d, %d, %d}", t.vector, t.tile_vectors, t.channels);
+    return s;
+}
+
 std::string describe(const GpuTuning &t) {
     char s[80];
     std::snprintf(s, sizeof s, "{%d, %d, %d, %d}", t.threads_x, t.threads_y, t.channels,

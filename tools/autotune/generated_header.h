@@ -11,6 +11,7 @@ namespace coda::tools {
 // A tuning as the headers write it, e.g. "{16, 4, 4, 32, 1, true, 1}".
 std::string describe(const CpuTuning &t);
 std::string describe(const GpuTuning &t);
+std::string describe(const WinogradTuning &t);
 
 std::string cpu_model();  // from /proc/cpuinfo
 std::string now_utc();    // "2026-11-27 21:40 UTC"

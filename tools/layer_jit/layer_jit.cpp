@@ -26,20 +26,25 @@ const char *pass_name(Pass p) {
         return "contribution";
     case Pass::backward_materialized:
         return "backward_materialized";
+    case Pass::forward_winograd:
+        return "forward_winograd";
+    case Pass::contribution_winograd:
+        return "contribution_winograd";
     }
     return "?";
 }
 
 Pass parse_pass(const std::string &name) {
-    for (Pass p :
-         {Pass::forward, Pass::backward, Pass::contribution, Pass::backward_materialized}) {
+    for (Pass p : {Pass::forward, Pass::backward, Pass::contribution, Pass::backward_materialized,
+                   Pass::forward_winograd, Pass::contribution_winograd}) {
         if (name == pass_name(p)) {
             return p;
         }
     }
     throw std::invalid_argument(
         "unknown pass '" + name +
-        "' (expected forward, backward, contribution or backward_materialized)");
+        "' (expected forward, backward, contribution, "
+        "backward_materialized, forward_winograd or contribution_winograd)");
 }
 
 std::string Schedule::name() const {
@@ -140,8 +145,31 @@ struct LayerPipeline::Impl {
             }
             return {f.fold.d_input};
         }
+        case Pass::forward_winograd: {
+            auto f = forward_pipeline<WinogradForwardFuncs>(input, C, M, b, kernel, stride, pad,
+                                                            norm_kind, v);
+            if (s.kind == Schedule::Kind::tuned) {
+                cpu::schedule_forward(f, v, winograd_tuning(s));
+            }
+            return {f.output, f.code_out, f.norm, f.wnorm};
+        }
+        case Pass::contribution_winograd: {
+            auto f = contribution_pipeline<WinogradContributionFuncs>(
+                code, norm, M, b, kernel, stride, pad, classes, d_output, v);
+            if (s.kind == Schedule::Kind::tuned) {
+                cpu::schedule_contribution(f, v, winograd_tuning(s));
+            }
+            return {f.d_input};
+        }
         }
         return {};
+    }
+
+    const WinogradTuning &winograd_tuning(const Schedule &s) const {
+        if (target.has_gpu_feature()) {
+            throw std::invalid_argument("the Winograd forms have no GPU schedule");
+        }
+        return s.winograd;
     }
 
     template<typename Funcs>
@@ -176,7 +204,7 @@ struct LayerPipeline::Impl {
         pad.set_estimate(e.pad);
         norm_kind.set_estimate(0);
         classes.set_estimate(1);
-        if (pass == Pass::forward) {
+        if (pass == Pass::forward || pass == Pass::forward_winograd) {
             estimate_activation(outs[0], e.out_channels, so, e.batch);
             estimate_activation(outs[1], e.rank, so, e.batch);
             estimate_activation(outs[2], e.out_channels, so, e.batch);
@@ -197,6 +225,7 @@ struct LayerPipeline::Impl {
         const Buffer<float> d_input = make_buffer({s.in_size, s.in_size, s.in_channels, s.batch});
         switch (pass) {
         case Pass::forward:
+        case Pass::forward_winograd:
             return {make_buffer({so, so, s.out_channels, s.batch}),
                     make_buffer({so, so, s.rank, s.batch}),
                     make_buffer({so, so, s.out_channels, s.batch}),
@@ -206,6 +235,7 @@ struct LayerPipeline::Impl {
             return {d_input, make_buffer({D, s.rank}), make_buffer({s.rank, s.out_channels, D}),
                     make_buffer({s.out_channels, D})};
         case Pass::contribution:
+        case Pass::contribution_winograd:
             return {d_input};
         }
         return {};

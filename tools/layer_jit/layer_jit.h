@@ -17,8 +17,17 @@
 namespace coda::jit {
 
 // backward_materialized: the backward in the form of spec 3.2 (the runtime's
-// choice for small calls), timed with the backward's tuning.
-enum class Pass { forward, backward, contribution, backward_materialized };
+// choice for small calls), timed with the backward's tuning;
+// forward_winograd, contribution_winograd: those passes in Winograd's form
+// (3x3 kernels at stride 1, CPU targets), timed with a WinogradTuning.
+enum class Pass {
+    forward,
+    backward,
+    contribution,
+    backward_materialized,
+    forward_winograd,
+    contribution_winograd
+};
 const char *pass_name(Pass p);
 Pass parse_pass(const std::string &name);  // throws std::invalid_argument
 
@@ -26,6 +35,7 @@ struct Schedule {
     enum class Kind { tuned, naive, autoscheduler } kind = Kind::tuned;
     CpuTuning tuning{};         // for Kind::tuned on a CPU target
     GpuTuning gpu{};            // for Kind::tuned on a GPU target
+    WinogradTuning winograd{};  // for Kind::tuned of the Winograd passes
     std::string autoscheduler;  // "Adams2019", "Mullapudi2016" or "Li2018"
     LayerShape estimate{};      // sizes the autoscheduler plans for
     std::string name() const;
