@@ -68,6 +68,12 @@ Func dynamic_weights(const char *name, Func M, Func b, Func code, RDom over_rank
     return w;
 }
 
+// [M_o b_o]: the weights of code channel r, where r = rank is the constant
+// channel 1 whose weights are b (both Winograd forms extend z so).
+Expr extended_weight(Func M, Func b, Expr r, Expr o, Expr d, Expr rank) {
+    return select(r < rank, M(r, o, d), b(o, d));
+}
+
 }  // namespace
 
 DirectPath direct_path(Func coeff, Func weights, const LayerGeometry &g, const LayerVars &v) {
@@ -128,9 +134,6 @@ WinogradForwardFuncs coda_forward_winograd(Func input_padded, Func C, Func M, Fu
     using namespace winograd;
     const int outputs = kOutputs, taps = kTaps;
     WinogradForwardFuncs f;
-    f.C = C, f.M = M, f.b = b;
-    f.input_padded = input_padded;
-    f.rank = g.rank;
     f.over_window_patch = RDom(0, taps, 0, taps, 0, g.in_channels, "over_window_patch");
     f.over_channels = RDom(0, g.in_channels, "over_channels");
     f.over_rank = RDom(0, g.rank + 1, "over_rank");
@@ -148,11 +151,9 @@ WinogradForwardFuncs coda_forward_winograd(Func input_padded, Func C, Func M, Fu
     f.window(t, wx, wy, c) =
         apply(wy, kWindowTransform, [&](int j) { return f.window_rows(t, wx, j, c); });
 
-    // The kernels of the constant code channel r = rank are b.
-    auto weight = [&](Expr rank_index, Expr d) {
-        return select(rank_index < g.rank, M(rank_index, o, d), b(o, d));
+    auto tap = [&](Expr i, Expr j) {
+        return extended_weight(M, b, r, o, (c * taps + j) * taps + i, g.rank);
     };
-    auto tap = [&](Expr i, Expr j) { return weight(r, (c * taps + j) * taps + i); };
     f.kernel_rows(wx, wy, c, r, o) = apply(wx, kKernelTransform, [&](int i) { return tap(i, wy); });
     f.kernel(c, r, wx, wy, o) =
         apply(wy, kKernelTransform, [&](int j) { return f.kernel_rows(wx, j, c, r, o); });
@@ -417,7 +418,7 @@ WinogradContributionFuncs coda_contribution_winograd(Func code, Func norm, Func 
     // channel are b.
     auto tap = [&](Expr i, Expr j) {
         Expr d = (v.c * taps + (taps - 1 - j)) * taps + (taps - 1 - i);
-        return select(v.r < g.rank, M(v.r, v.o, d), b(v.o, d));
+        return extended_weight(M, b, v.r, v.o, d, g.rank);
     };
     f.kernel_rows(wx, wy, v.c, v.r, v.o) =
         apply(wx, kKernelTransform, [&](int i) { return tap(i, wy); });

@@ -109,8 +109,6 @@ ForwardFuncs coda_forward(Func input_padded, Func C, Func M, Func b, Expr norm_k
 // Tiles t run over the output map (tiles_x by tiles_y) of each image,
 // flattened so that schedules vectorize over tiles of small maps too.
 struct WinogradForwardFuncs {
-    Func C, M, b;  // the parameters as given
-    Func input_padded;
     Func tile_origin{
         "winograd_tile_origin"};  // {x, y, image n} of a tile (x, y on the output map)  (t)
     Func window_input{
@@ -141,7 +139,6 @@ struct WinogradForwardFuncs {
     Func output{"output"}, norm{"norm"}, wnorm{"wnorm"}, code_out{"code_out"};
     RDom over_window_patch;  // (c, ky, kx) of a position's patch inside its tile's window
     RDom over_channels, over_rank, over_patch;  // over_rank: r + 1 code channels
-    Expr rank;
 };
 WinogradForwardFuncs coda_forward_winograd(Func input_padded, Func C, Func M, Func b,
                                            Expr norm_kind, const LayerGeometry &g,

@@ -101,8 +101,8 @@ protected:
 };
 
 // Both forward forms (Winograd's where it applies: 3x3 kernels at stride 1
-// on CPUs; the direct form runs twice elsewhere), and the backward of each
-// one's saved results.
+// on CPUs; the direct form runs twice elsewhere); golden_layer_test runs the
+// other passes on each one's saved results.
 TEST_P(LayerGradient, ForwardMatchesReference) {
     ref::Forward f = ref::forward(layer, p, xd);
     for (ForwardForm form : {ForwardForm::direct, ForwardForm::winograd}) {

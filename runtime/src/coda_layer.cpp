@@ -92,6 +92,14 @@ Kernels kernels(Device d, LayerClass layer_class) {
             coda_forward_winograd};
 }
 
+// Whether a call runs a pass's Winograd form: where it applies and the
+// device has it, if forced or (automatic) if it pays.
+template<typename Form, typename Pipeline>
+bool runs_winograd(Form form, const LayerConfig &cfg, Pipeline winograd_pipeline, bool pays) {
+    return winograd_applies(cfg.kernel, cfg.stride) && winograd_pipeline &&
+           (form == Form::winograd || (form == Form::automatic && pays));
+}
+
 Kernels kernels(Device d, int kernel, int out_width) {
     return kernels(d, layer_class_of(kernel, out_width));
 }
@@ -260,13 +268,10 @@ LayerForward layer_forward(const LayerConfig &cfg, const LayerParams &p, const T
     {
         DeviceCall call({&xb, &pv.C, &pv.M, &pv.b}, {&y, &z, &n, &q});
         Kernels k = kernels(call.device, cfg.kernel, z.width());
-        ForwardForm form = forward_form();
-        bool winograd =
-            winograd_applies(cfg.kernel, cfg.stride) && k.forward_winograd &&
-            (form == ForwardForm::winograd ||
-             (form == ForwardForm::automatic &&
-              winograd_forward_pays(cfg.in_channels,
-                                    winograd_tiles(z.height(), z.width(), z.dim(3).extent()))));
+        bool winograd = runs_winograd(
+            forward_form(), cfg, k.forward_winograd,
+            winograd_forward_pays(cfg.in_channels,
+                                  winograd_tiles(z.height(), z.width(), z.dim(3).extent())));
         auto forward = winograd ? k.forward_winograd : k.forward;
         run_pipeline(cfg, "forward",
                      forward(xb, pv.C, pv.M, pv.b, cfg.kernel, cfg.stride, cfg.pad,
@@ -370,13 +375,10 @@ Tensor layer_contribution(const LayerConfig &cfg, const LayerParams &p, const La
     {
         DeviceCall call({&z, &n, &pv.M, &pv.b, &g}, {&gi});
         Kernels k = kernels(call.device, cfg.kernel, z.width());
-        ContributionForm form = contribution_form();
-        bool winograd = winograd_applies(cfg.kernel, cfg.stride) && k.contribution_winograd &&
-                        (form == ContributionForm::winograd ||
-                         (form == ContributionForm::automatic &&
-                          winograd_pays(cfg.in_channels, classes,
-                                        winograd_tiles(input_shape[2], input_shape[3],
-                                                       input_shape[0] * classes))));
+        bool winograd = runs_winograd(contribution_form(), cfg, k.contribution_winograd,
+                                      winograd_pays(cfg.in_channels, classes,
+                                                    winograd_tiles(input_shape[2], input_shape[3],
+                                                                   input_shape[0] * classes)));
         auto contribution = winograd ? k.contribution_winograd : k.contribution;
         run_pipeline(
             cfg, "contribution",
